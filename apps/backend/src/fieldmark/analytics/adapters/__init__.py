@@ -1,0 +1,1 @@
+"""Analytics's adapters to HTTP, stores and queues."""

@@ -1,0 +1,1 @@
+"""Analytics's use cases and the ports they need."""

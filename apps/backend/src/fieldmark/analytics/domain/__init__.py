@@ -1,0 +1,1 @@
+"""Analytics's pure types and rules."""

@@ -1,0 +1,213 @@
+"""The `fieldmark` command: run the whole product or one role, migrate, create the first admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import signal
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from fieldmark.bootstrap.container import AppContainer, resolved
+from fieldmark.bootstrap.engines import EmbeddedEngines, EngineUrls
+from fieldmark.bootstrap.migrate import migrate_clickhouse, migrate_postgres
+from fieldmark.bootstrap.roles import ALL_ROLES, Role, uses_clickhouse
+from fieldmark.bootstrap.settings import SETTINGS, ConfigError, Settings, load_settings
+from fieldmark.bootstrap.stores import check_postgres, check_redis
+from fieldmark.shared_kernel.errors import ApplicationError
+
+log = logging.getLogger("fieldmark")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "settings":
+        print(settings_table())
+        return 0
+    if args.command == "openapi":
+        print(openapi_json())
+        return 0
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # unwinds the engines even before the server runs
+    try:
+        settings = load_settings()
+        _configure_logging(settings.log_level)
+        command = args.command
+        if command == "run":
+            return _serve(settings, ALL_ROLES)
+        if command in ("collect", "api", "worker"):
+            _require_servers(settings, command)
+            return _serve(settings, frozenset({Role(command)}))
+        if command == "migrate":
+            with _prepared(settings, ALL_ROLES):
+                print("fieldmark: migrations applied")
+            return 0
+        if command == "create-admin":
+            return _create_admin(settings, args)
+    except ConfigError as exc:
+        print(f"fieldmark: {exc}", file=sys.stderr)
+        return 2
+    except ApplicationError as exc:
+        print(f"fieldmark: {exc.detail}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldmark", description="Privacy-first web and product analytics.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="every role in one process, on embedded engines unless URLs are set")
+    sub.add_parser(
+        "collect", help="only the collect endpoint and tracker script (needs DATABASE_URL, REDIS_URL)"
+    )
+    sub.add_parser("api", help="only the dashboard, stats and settings API (needs DATABASE_URL, REDIS_URL)")
+    sub.add_parser(
+        "worker", help="only the stream writer and background jobs (needs DATABASE_URL, REDIS_URL)"
+    )
+    sub.add_parser("migrate", help="apply pending PostgreSQL and ClickHouse migrations, then exit")
+    admin = sub.add_parser("create-admin", help="create an instance administrator account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    sub.add_parser("settings", help="print every setting as a Markdown table")
+    sub.add_parser("openapi", help="print the OpenAPI schema of every route (no store is opened)")
+    return parser
+
+
+def settings_table() -> str:
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        default = f"`{s.default}`" if s.default is not None else "unset"
+        rows.append(f"| `{s.env}` | {default} | {s.description} |")
+    return "\n".join(rows)
+
+
+def openapi_json() -> str:
+    import json
+
+    from fieldmark.bootstrap.http import create_app
+
+    app = create_app(AppContainer(), ALL_ROLES)  # stores open only on start-up, which never happens here
+    return json.dumps(app.openapi_schema.to_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _configure_logging(level: str) -> None:
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")  # pgserver's socket dir fallback is fine
+    import pgserver  # noqa: F401 - it calls logging.basicConfig on import; ours must come after
+
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )  # force: pgserver configures logging on import
+    for noisy in ("pgserver", "yoyo"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def _require_servers(settings: Settings, command: str) -> None:
+    """A single role is for server mode: embedded engines belong to one `fieldmark run` process."""
+    for name, value in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
+        if value is None:
+            raise ConfigError(
+                name,
+                f"`fieldmark {command}` runs against servers: set {name}, "
+                "or use `fieldmark run` for the embedded engines",
+            )
+
+
+@contextmanager
+def _prepared(settings: Settings, roles: frozenset[Role]) -> Iterator[AppContainer]:
+    """Engines started (where embedded), reachable, migrated; a container wired to them.
+
+    With no roles (a one-off command such as `create-admin`) only PostgreSQL is used."""
+    with EmbeddedEngines(settings, clickhouse=uses_clickhouse(roles), redis=bool(roles)) as urls:
+        check_postgres(urls.database_url)
+        if roles:
+            check_redis(urls.redis_url)
+        container = _container(settings, urls)
+        migrate_postgres(urls.database_url)
+        if uses_clickhouse(roles):
+            migrate_clickhouse(container.clickhouse())
+        try:
+            yield container
+        finally:
+            container.clickhouse.shutdown()  # async stores are closed by the loop that opened them
+
+
+def _container(settings: Settings, urls: EngineUrls) -> AppContainer:
+    return AppContainer(settings=settings, urls=urls)
+
+
+def _serve(settings: Settings, roles: frozenset[Role]) -> int:
+    import uvicorn
+
+    from fieldmark.bootstrap.http import create_app
+
+    with _prepared(settings, roles) as container:
+        app = create_app(container, roles)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+            lifespan="on",
+            timeout_graceful_shutdown=10,
+        )
+        server = uvicorn.Server(config)
+        log.info("Fieldmark %s serving %s on %s", _version(), ", ".join(sorted(roles)), settings.base_url)
+        try:
+            server.run()
+        except SystemExit:
+            # Before start-up: uvicorn could not bind. After it: the SIGTERM uvicorn re-raises once it
+            # has shut down cleanly, which is the normal way to stop.
+            if not server.started:
+                raise ConfigError("PORT", f"cannot listen on {settings.host}:{settings.port}") from None
+        if not server.started:
+            raise ConfigError("PORT", f"cannot listen on {settings.host}:{settings.port}")
+    log.info("Fieldmark stopped")
+    return 0
+
+
+def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    from fieldmark.identity.application.create_instance_admin import (
+        CreateInstanceAdmin,
+        CreateInstanceAdminCommand,
+    )
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    with _prepared(settings, frozenset()) as container:
+
+        async def create() -> str:
+            await resolved(container.postgres())
+            try:
+                use_case: CreateInstanceAdmin = await resolved(container.identity.create_instance_admin())
+                user = await use_case.execute(
+                    CreateInstanceAdminCommand(email=args.email, password=password, name=args.name)
+                )
+                return user.email
+            finally:
+                await resolved(container.shutdown_resources())
+
+        email = asyncio.run(create())
+    print(f"fieldmark: created instance admin {email}")
+    return 0
+
+
+def _version() -> str:
+    import fieldmark
+
+    return fieldmark.__version__

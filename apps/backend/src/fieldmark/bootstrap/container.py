@@ -1,0 +1,71 @@
+"""The root container: opens the stores once and hands them to each context's container."""
+
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from typing import TypeVar, cast
+
+import redis.asyncio as aioredis
+from dependency_injector import containers, providers
+from psycopg_pool import AsyncConnectionPool
+
+from fieldmark.analytics.container import AnalyticsContainer
+from fieldmark.bootstrap.engines import EngineUrls
+from fieldmark.bootstrap.settings import Settings
+from fieldmark.bootstrap.stores import ClickHousePool, open_clickhouse, open_postgres_pool, open_redis
+from fieldmark.identity.container import IdentityContainer
+from fieldmark.ingestion.container import IngestionContainer
+from fieldmark.reporting.container import ReportingContainer
+from fieldmark.shared_kernel.clock import SystemClock
+from fieldmark.sites.container import SitesContainer
+
+T = TypeVar("T")
+
+
+async def resolved(value: Awaitable[T] | T) -> T:
+    """A provider's value: dependency-injector returns an awaitable while an async resource is involved."""
+    if inspect.isawaitable(value):
+        return cast(T, await value)
+    return value
+
+
+async def _postgres(urls: EngineUrls) -> AsyncIterator[AsyncConnectionPool]:
+    pool = open_postgres_pool(urls.database_url)
+    await pool.open(wait=False)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+async def _redis(urls: EngineUrls) -> AsyncIterator[aioredis.Redis]:
+    client = open_redis(urls.redis_url)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def _clickhouse(urls: EngineUrls) -> Iterator[ClickHousePool]:
+    pool = open_clickhouse(urls)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+class AppContainer(containers.DeclarativeContainer):
+    """Stores are resources opened on first use, so a `collect` process never opens ClickHouse."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    urls = providers.Dependency(instance_of=EngineUrls)
+    clock = providers.Singleton(SystemClock)
+
+    postgres = providers.Resource(_postgres, urls)
+    redis = providers.Resource(_redis, urls)
+    clickhouse = providers.Resource(_clickhouse, urls)
+
+    identity = providers.Container(IdentityContainer, postgres=postgres, clock=clock)
+    sites = providers.Container(SitesContainer, postgres=postgres)
+    ingestion = providers.Container(IngestionContainer, redis=redis, postgres=postgres, clickhouse=clickhouse)
+    analytics = providers.Container(AnalyticsContainer, clickhouse=clickhouse, redis=redis)
+    reporting = providers.Container(ReportingContainer, postgres=postgres, redis=redis)

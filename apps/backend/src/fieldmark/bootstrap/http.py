@@ -1,0 +1,136 @@
+"""The Litestar app factory: routes per role, stores opened at start-up, every error as problem+json."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+
+from litestar import Litestar
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+from litestar.types import ControllerRouterHandler
+
+import fieldmark
+from fieldmark.bootstrap.container import AppContainer, resolved
+from fieldmark.bootstrap.health import HealthController, Probe
+from fieldmark.bootstrap.roles import Role, uses_clickhouse
+from fieldmark.bootstrap.static import dashboard, tracker_script
+from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
+from fieldmark.shared_kernel import errors
+
+log = logging.getLogger(__name__)
+
+# The one place where application errors become HTTP statuses.
+STATUS_OF: dict[type[errors.ApplicationError], int] = {
+    errors.InvalidInput: 400,
+    errors.Unauthenticated: 401,
+    errors.PermissionDenied: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.StoreUnavailable: 503,
+}
+
+
+def _application_problem(exc: errors.ApplicationError) -> ProblemDetailsException:
+    status = next((code for kind, code in STATUS_OF.items() if isinstance(exc, kind)), 400)
+    extra = {"field": exc.field} if exc.field else None
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return ProblemDetailsException(
+        status_code=status, title=_TITLES.get(status), detail=exc.detail, extra=extra, headers=headers
+    )
+
+
+def _http_problem(exc: HTTPException) -> ProblemDetailsException:
+    extra = exc.extra if exc.extra else None
+    return ProblemDetailsException(
+        status_code=exc.status_code,
+        title=_TITLES.get(exc.status_code),
+        detail=exc.detail,
+        extra=extra,
+        headers=exc.headers,
+    )
+
+
+def _unexpected_problem(exc: Exception) -> ProblemDetailsException:
+    """Anything unplanned: logged with its traceback here, never shown to the caller."""
+    log.error("unhandled error", exc_info=exc)
+    return ProblemDetailsException(
+        status_code=500,
+        title="Internal Server Error",
+        detail="An unexpected error occurred; it has been logged.",
+    )
+
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def create_app(container: AppContainer, roles: frozenset[Role]) -> Litestar:
+    """The HTTP app for a process with the given roles, its stores opened on start-up."""
+    probes: dict[str, Probe] = {}
+
+    async def open_stores(app: Litestar) -> None:
+        postgres = await resolved(container.postgres())
+        redis = await resolved(container.redis())
+        probes["postgres"] = partial(probe_postgres, postgres)
+        probes["redis"] = partial(probe_redis, redis)
+        if uses_clickhouse(roles):
+            clickhouse = await asyncio.to_thread(container.clickhouse)
+            probes["clickhouse"] = partial(probe_clickhouse, clickhouse)
+
+    async def close_stores(app: Litestar) -> None:
+        await resolved(container.shutdown_resources())
+
+    handlers: list[ControllerRouterHandler] = [HealthController]
+    if Role.COLLECT in roles:
+        handlers.append(tracker_script)
+    if Role.API in roles:
+        handlers.append(dashboard)
+
+    app = Litestar(
+        route_handlers=handlers,
+        on_startup=[open_stores],
+        on_shutdown=[close_stores],
+        plugins=[
+            ProblemDetailsPlugin(
+                ProblemDetailsConfig(
+                    enable_for_all_http_exceptions=True,
+                    exception_to_problem_detail_map={
+                        errors.ApplicationError: _application_problem,
+                        HTTPException: _http_problem,
+                        Exception: _unexpected_problem,
+                    },
+                )
+            )
+        ],
+        openapi_config=OpenAPIConfig(
+            title="Fieldmark API",
+            version=fieldmark.__version__,
+            description="Privacy-first web and product analytics. Errors are RFC 9457 problem+json.",
+            path="/api/docs",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        debug=False,
+        logging_config=None,  # the CLI configures logging once for every library
+    )
+    app.state.probes = probes
+    app.state.roles = {role.value for role in roles}
+    app.state.container = container
+    return app

@@ -1,0 +1,63 @@
+"""Serves the built dashboard at `/` (history-mode routes fall back to index.html) and the tracker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Response, get
+from litestar.exceptions import NotFoundException
+from litestar.response import File
+
+_PACKAGE = Path(__file__).resolve().parent.parent  # src/fieldmark
+_REPO = _PACKAGE.parents[3] if len(_PACKAGE.parents) > 3 else _PACKAGE
+
+
+def _first_dir(*candidates: Path) -> Path | None:
+    return next((c for c in candidates if c.is_dir()), None)
+
+
+def frontend_dir() -> Path | None:
+    """`fieldmark/static/app` in an image, `apps/frontend/dist` in a checkout."""
+    return _first_dir(_PACKAGE / "static" / "app", _REPO / "apps" / "frontend" / "dist")
+
+
+def tracker_dir() -> Path | None:
+    return _first_dir(_PACKAGE / "static" / "tracker", _REPO / "packages" / "tracker" / "dist")
+
+
+_NOT_BUILT = (
+    "<!doctype html><title>Fieldmark</title><p>The dashboard has not been built. "
+    "Run <code>make setup</code> (or <code>npm run build</code> in apps/frontend).</p>"
+)
+
+
+@get("/js/script.js", operation_id="getTrackerScript", include_in_schema=False, cache=False)
+async def tracker_script() -> File:
+    folder = tracker_dir()
+    if folder is None or not (folder / "script.js").is_file():
+        raise NotFoundException("the tracker has not been built: run make setup")
+    return File(
+        folder / "script.js",
+        content_disposition_type="inline",
+        media_type="application/javascript",
+        headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
+    )
+
+
+@get(["/", "/{path:path}"], operation_id="getDashboard", include_in_schema=False, cache=False)
+async def dashboard(path: str = "") -> Response[str] | File:
+    relative = path.lstrip("/")
+    if relative == "api" or relative.startswith(("api/", "js/")):
+        raise NotFoundException(f"no route for /{relative}")
+    folder = frontend_dir()
+    if folder is None or not (folder / "index.html").is_file():
+        return Response(_NOT_BUILT, media_type="text/html", status_code=503)
+    if relative:
+        candidate = (folder / relative).resolve()
+        if candidate.is_file() and candidate.is_relative_to(folder.resolve()):
+            immutable = relative.startswith("assets/")
+            cache = "public, max-age=31536000, immutable" if immutable else "public, max-age=300"
+            return File(candidate, content_disposition_type="inline", headers={"Cache-Control": cache})
+    return File(
+        folder / "index.html", content_disposition_type="inline", headers={"Cache-Control": "no-cache"}
+    )

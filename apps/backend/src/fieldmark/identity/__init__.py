@@ -1,0 +1,1 @@
+"""Identity: accounts, sessions, teams, roles, invitations, API keys and the authorization guard."""

@@ -1,0 +1,1 @@
+"""Identity's adapters: PostgreSQL repositories, the password hasher, HTTP controllers."""

@@ -1,0 +1,1 @@
+"""Identity's pure types and rules."""

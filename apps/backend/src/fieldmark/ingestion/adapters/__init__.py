@@ -1,0 +1,1 @@
+"""Ingestion's adapters to HTTP, stores and queues."""

@@ -1,0 +1,1 @@
+"""Ingestion's use cases and the ports they need."""

@@ -1,0 +1,1 @@
+"""Ingestion's pure types and rules."""

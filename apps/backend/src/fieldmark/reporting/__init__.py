@@ -1,0 +1,1 @@
+"""Reporting: scheduled email reports, traffic alerts, exports, imports, retention and deletion jobs."""

@@ -1,0 +1,1 @@
+"""Reporting's adapters to HTTP, stores and queues."""

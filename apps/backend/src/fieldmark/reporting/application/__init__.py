@@ -1,0 +1,1 @@
+"""Reporting's use cases and the ports they need."""

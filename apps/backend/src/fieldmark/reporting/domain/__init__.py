@@ -1,0 +1,1 @@
+"""Reporting's pure types and rules."""

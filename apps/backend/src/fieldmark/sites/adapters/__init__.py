@@ -1,0 +1,1 @@
+"""Sites's adapters to HTTP, stores and queues."""

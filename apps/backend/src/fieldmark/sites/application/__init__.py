@@ -1,0 +1,1 @@
+"""Sites's use cases and the ports they need."""

@@ -1,0 +1,1 @@
+"""Sites's pure types and rules."""
