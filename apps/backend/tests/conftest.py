@@ -1,0 +1,129 @@
+"""Shared fixtures: one set of real embedded engines per test process (chDB allows one path per process),
+and a fresh ClickHouse database, PostgreSQL database and empty Redis for each test that asks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from fieldmark.bootstrap.engines import EmbeddedEngines, EngineUrls
+from fieldmark.bootstrap.migrate import migrate_postgres
+from fieldmark.bootstrap.settings import Settings, load_settings
+from fieldmark.bootstrap.stores import ClickHousePool
+
+BACKEND = Path(__file__).resolve().parents[1]
+REPO = BACKEND.parents[1]
+
+
+def short_tmpdir(prefix: str) -> Path:
+    """Under /tmp, short enough for Unix socket paths (107 bytes)."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+
+
+def settings_for(data_dir: Path, **env: str) -> Settings:
+    return load_settings({"FIELDMARK_DATA_DIR": str(data_dir), **env}, env_file=None)
+
+
+@pytest.fixture(scope="session")
+def engine_dir() -> Iterator[Path]:
+    folder = short_tmpdir("fm-test-")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def engines(engine_dir: Path) -> Iterator[EngineUrls]:
+    """Embedded PostgreSQL, Redis and a chDB path for this test process, started once."""
+    engines = EmbeddedEngines(settings_for(engine_dir))
+    urls = engines.start()
+    yield urls
+    engines.stop()
+
+
+@pytest.fixture
+def clickhouse(engines: EngineUrls) -> Iterator[ClickHousePool]:
+    """A pool on a ClickHouse database of this test's own, dropped afterwards."""
+    database = f"test_{uuid.uuid4().hex[:12]}"
+    pool = ClickHousePool(engines.clickhouse_url, database, size=2)
+    yield pool
+    pool.run(lambda c: c.command(f"DROP DATABASE IF EXISTS `{database}`"))
+    pool.close()
+
+
+@pytest.fixture
+def postgres_url(engines: EngineUrls) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(engines.database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_database(engines.database_url, name)
+    migrate_postgres(url)
+    yield url
+    with psycopg.connect(engines.database_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server, another database: pgserver's URIs keep the socket dir in the query string."""
+    head, _, query = url.partition("?")
+    base = head.rsplit("/", 1)[0]
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture
+def redis_url(engines: EngineUrls) -> Iterator[str]:
+    client = redis.Redis.from_url(engines.redis_url)
+    client.flushall()
+    yield engines.redis_url
+    client.flushall()
+    client.close()
+
+
+@pytest.fixture
+def test_urls(
+    engines: EngineUrls, clickhouse: ClickHousePool, postgres_url: str, redis_url: str
+) -> EngineUrls:
+    """All three stores, isolated for this test."""
+    return EngineUrls(engines.clickhouse_url, clickhouse.database, postgres_url, redis_url)
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    folder = short_tmpdir("fm-data-")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def cli_env(data_dir: Path) -> dict[str, str]:
+    """The environment for a `fieldmark` subprocess: no inherited Fieldmark settings, its own data dir."""
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "CLICKHOUSE_URL",
+            "SECRET_KEY",
+            "PORT",
+            "HOST",
+            "BASE_URL",
+            "GEOIP_DB",
+        }
+    }
+    return {**keep, "FIELDMARK_DATA_DIR": str(data_dir), "LOG_LEVEL": "info"}
+
+
+@pytest.fixture
+def fieldmark_bin() -> str:
+    path = BACKEND / ".venv" / "bin" / "fieldmark"
+    return str(path) if path.exists() else shutil.which("fieldmark") or "fieldmark"

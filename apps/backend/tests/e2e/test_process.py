@@ -1,0 +1,208 @@
+"""The `fieldmark` command as a user runs it: start, health, clean stop, restart with every row kept,
+and bad configuration stopped with one clear line."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pgserver
+import psutil
+import psycopg
+import pytest
+import redis
+
+from tests.integration.bootstrap.test_server_mode import free_port
+
+CHDB_SCRIPT = """
+import sys, clickhouse_connect
+client = clickhouse_connect.get_client(dsn="chdb://" + sys.argv[1], database="fieldmark")
+if sys.argv[2] == "insert":
+    client.command("INSERT INTO events (event_id, site_id, timestamp, kind, name, pathname) VALUES "
+                   "(generateUUIDv4(), generateUUIDv4(), now64(), 'pageview', 'pageview', '/kept')")
+print(client.command("SELECT count() FROM events WHERE pathname = '/kept'"))
+"""
+
+
+class Running:
+    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+        self.process = process
+        self.url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGTERM)
+        _, stderr = self.process.communicate(timeout=60)
+        return self.process.returncode, stderr
+
+
+def start(fieldmark_bin: str, env: dict[str, str]) -> Running:
+    port = free_port()
+    process = subprocess.Popen(
+        [fieldmark_bin, "run"],
+        env={**env, "PORT": str(port)},
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    running = Running(process, port)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"fieldmark run exited {process.returncode}: {process.communicate()[1]}")
+        try:
+            if httpx.get(f"{running.url}/api/health", timeout=2).status_code == 200:
+                return running
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"fieldmark run did not become healthy: {process.communicate()[1]}")
+
+
+def processes_using(data_dir: Path) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if any(str(data_dir) in part for part in proc.info["cmdline"] or []):
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
+@pytest.fixture
+def cleanup(data_dir: Path) -> Iterator[None]:
+    yield
+    for proc in processes_using(data_dir):  # a failed test must not leave servers behind
+        proc.kill()
+
+
+def chdb(data_dir: Path, action: str) -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", CHDB_SCRIPT, str(data_dir / "clickhouse"), action],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def test_run_serves_stops_cleanly_and_keeps_every_row_across_restarts(
+    fieldmark_bin: str, cli_env: dict[str, str], data_dir: Path, cleanup: None
+) -> None:
+    first = start(fieldmark_bin, cli_env)
+    health = httpx.get(f"{first.url}/api/health").json()
+    assert {n: (s["status"], bool(s["version"])) for n, s in health["stores"].items()} == {
+        "clickhouse": ("ok", True),
+        "postgres": ("ok", True),
+        "redis": ("ok", True),
+    }
+    assert httpx.get(f"{first.url}/").status_code == 200
+    servers = [p for p in processes_using(data_dir) if p.pid != first.process.pid]
+    assert servers, "the embedded PostgreSQL and Redis should run as child servers"
+
+    # A second instance on the same data dir is refused: chDB allows one process per path.
+    second = subprocess.run(
+        [fieldmark_bin, "run"],
+        env={**cli_env, "PORT": str(free_port())},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines()[-1].startswith("fieldmark: CLICKHOUSE_URL: ")
+    assert "already open" in second.stderr
+
+    # Rows written while it runs: a user through the CLI (sharing the running PostgreSQL), a stream entry.
+    admin = subprocess.run(
+        [fieldmark_bin, "create-admin", "--email", "owner@example.com", "--password-stdin"],
+        input="a long enough passphrase\n",
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert admin.returncode == 0, admin.stderr
+    assert "created instance admin owner@example.com" in admin.stdout
+    weak = subprocess.run(
+        [fieldmark_bin, "create-admin", "--email", "x@example.com", "--password-stdin"],
+        input="short\n",
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert weak.returncode == 1
+    assert weak.stderr.strip() == "fieldmark: password must have at least 10 characters"
+    stream = redis.Redis(unix_socket_path=str(data_dir / "redis" / "redis.sock"))
+    stream.xadd("fieldmark:test-stream", {"kept": "yes"})
+
+    code, stderr = first.stop()
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    for server in servers:
+        assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE, (
+            f"orphan: {server.cmdline()}"
+        )
+    assert processes_using(data_dir) == []
+
+    assert chdb(data_dir, "insert") == 1  # a ClickHouse row written between runs
+
+    again = start(fieldmark_bin, cli_env)
+    postgres = pgserver.get_server(data_dir / "postgres", cleanup_mode=None)  # attach; the app owns it
+    with psycopg.connect(postgres.get_uri()) as conn:
+        assert conn.execute("SELECT email FROM users").fetchall() == [("owner@example.com",)]
+    stream = redis.Redis(unix_socket_path=str(data_dir / "redis" / "redis.sock"))
+    assert stream.xrange("fieldmark:test-stream")[0][1] == {b"kept": b"yes"}
+    code, stderr = again.stop()
+    assert code == 0, stderr
+    assert "applied" not in stderr, "migrations ran again on restart"
+    assert chdb(data_dir, "count") == 1
+
+
+@pytest.mark.parametrize(
+    ("env", "setting", "words"),
+    [
+        ({"DATABASE_URL": "postgresql://fm@127.0.0.1:1/fm"}, "DATABASE_URL", "cannot connect"),
+        ({"REDIS_URL": "redis://127.0.0.1:1/0"}, "REDIS_URL", "cannot connect"),
+        ({"CLICKHOUSE_URL": "http://127.0.0.1:1"}, "CLICKHOUSE_URL", "cannot connect"),
+        ({"CLICKHOUSE_URL": "tcp://127.0.0.1:9000"}, "CLICKHOUSE_URL", "unknown scheme"),
+        ({"FIELDMARK_DATA_DIR": "/proc/fieldmark"}, "FIELDMARK_DATA_DIR", "not a writable directory"),
+        ({"PORT": "http"}, "PORT", "whole number"),
+    ],
+)
+def test_bad_configuration_stops_with_one_line(
+    fieldmark_bin: str,
+    cli_env: dict[str, str],
+    data_dir: Path,
+    cleanup: None,
+    env: dict[str, str],
+    setting: str,
+    words: str,
+) -> None:
+    result = subprocess.run(
+        [fieldmark_bin, "run"], env={**cli_env, **env}, capture_output=True, text=True, timeout=90
+    )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("fieldmark: ")]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"fieldmark: {setting}: ")
+    assert words in lines[0]
+    assert "Traceback" not in result.stderr
+    assert processes_using(data_dir) == []
+
+
+def test_single_roles_refuse_to_start_embedded_engines(fieldmark_bin: str, cli_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [fieldmark_bin, "collect"], env=cli_env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith(
+        "fieldmark: DATABASE_URL: `fieldmark collect` runs against servers"
+    )
