@@ -1,0 +1,20 @@
+import createClient from 'openapi-fetch'
+import type { components, paths } from './schema'
+
+/** The typed API client; `schema.d.ts` is generated from the backend's OpenAPI schema (`npm run api:types`). */
+export const api = createClient<paths>({
+  baseUrl: globalThis.location?.origin ?? '',
+  // Resolved at call time, not import time, so tests and polyfills can replace it.
+  fetch: (request) => globalThis.fetch(request),
+})
+
+export type HealthResponse = components['schemas']['HealthResponse']
+export type StoreHealth = components['schemas']['StoreHealth']
+
+/** An RFC 9457 problem, as every API error is returned. */
+export interface Problem {
+  status: number
+  title?: string
+  detail?: string
+  field?: string
+}
