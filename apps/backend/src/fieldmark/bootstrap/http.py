@@ -21,7 +21,7 @@ import fieldmark
 from fieldmark.bootstrap.container import AppContainer, resolved
 from fieldmark.bootstrap.health import HealthController, Probe
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
-from fieldmark.bootstrap.static import dashboard, tracker_script
+from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.shared_kernel import errors
 
@@ -102,7 +102,7 @@ def create_app(container: AppContainer, roles: frozenset[Role]) -> Litestar:
     if Role.COLLECT in roles:
         handlers.append(tracker_script)
     if Role.API in roles:
-        handlers.append(dashboard)
+        handlers.extend([dashboard_index, dashboard_route])
 
     app = Litestar(
         route_handlers=handlers,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
 from litestar.response import File
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # src/fieldmark
@@ -44,8 +46,18 @@ async def tracker_script() -> File:
     )
 
 
-@get(["/", "/{path:path}"], operation_id="getDashboard", include_in_schema=False, cache=False)
-async def dashboard(path: str = "") -> Response[str] | File:
+@get("/", operation_id="getDashboard", include_in_schema=False, cache=False)
+async def dashboard_index() -> Response[str] | File:
+    return _dashboard_file("")
+
+
+@get("/{path:path}", operation_id="getDashboardRoute", include_in_schema=False, cache=False)
+async def dashboard_route(path: Annotated[str, Parameter()]) -> Response[str] | File:
+    return _dashboard_file(path)
+
+
+def _dashboard_file(path: str) -> Response[str] | File:
+    """A built file when the path names one, else index.html, so the SPA's history routes work."""
     relative = path.lstrip("/")
     if relative == "api" or relative.startswith(("api/", "js/")):
         raise NotFoundException(f"no route for /{relative}")
