@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "create-admin":
             return _create_admin(settings, args)
+        if command == "create-site":
+            return _create_site(settings, args)
     except ConfigError as exc:
         print(f"fieldmark: {exc}", file=sys.stderr)
         return 2
@@ -75,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    site = sub.add_parser("create-site", help="register a site so that its events are accepted")
+    site.add_argument("--domain", required=True)
+    site.add_argument("--name", default="")
+    site.add_argument("--timezone", default="UTC")
+    site.add_argument("--hostname", action="append", default=[], help="an allowed hostname (repeatable)")
+    site.add_argument(
+        "--exclude-ip", action="append", default=[], help="an IP or CIDR to ignore (repeatable)"
+    )
     sub.add_parser("settings", help="print every setting as a Markdown table")
     sub.add_parser("openapi", help="print the OpenAPI schema of every route (no store is opened)")
     return parser
@@ -155,7 +165,12 @@ def _serve(settings: Settings, roles: frozenset[Role]) -> int:
     from fieldmark.bootstrap.http import create_app
 
     with _prepared(settings, roles) as container:
-        app = create_app(container, roles)
+        app = create_app(
+            container,
+            roles,
+            writers=settings.writers if Role.WORKER in roles else 0,
+            stable_writer_names=roles == ALL_ROLES,
+        )
         config = uvicorn.Config(
             app,
             host=settings.host,
@@ -204,6 +219,31 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
 
         email = asyncio.run(create())
     print(f"fieldmark: created instance admin {email}")
+    return 0
+
+
+def _create_site(settings: Settings, args: argparse.Namespace) -> int:
+    from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
+
+    command = CreateSiteCommand(
+        domain=args.domain,
+        name=args.name,
+        timezone=args.timezone,
+        allowed_hostnames=args.hostname,
+        excluded_ips=args.exclude_ip,
+    )
+    with _prepared(settings, frozenset()) as container:
+
+        async def create() -> str:
+            try:
+                use_case: CreateSite = await resolved(container.sites.create_site())
+                site = await use_case.execute(command)
+                return f"{site.domain} (public key {site.public_key})"
+            finally:
+                await resolved(container.shutdown_resources())
+
+        created = asyncio.run(create())
+    print(f"fieldmark: created site {created}")
     return 0
 
 

@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.analytics.container import AnalyticsContainer
+from fieldmark.bootstrap.bridges import SitesForIngestion
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.settings import Settings
 from fieldmark.bootstrap.stores import ClickHousePool, open_clickhouse, open_postgres_pool, open_redis
@@ -65,7 +66,17 @@ class AppContainer(containers.DeclarativeContainer):
     clickhouse = providers.Resource(_clickhouse, urls)
 
     identity = providers.Container(IdentityContainer, postgres=postgres, clock=clock)
-    sites = providers.Container(SitesContainer, postgres=postgres)
-    ingestion = providers.Container(IngestionContainer, redis=redis, postgres=postgres, clickhouse=clickhouse)
+    sites = providers.Container(SitesContainer, postgres=postgres, clock=clock)
+    ingestion = providers.Container(
+        IngestionContainer,
+        redis=redis,
+        clickhouse=clickhouse,
+        site_directory=providers.Singleton(SitesForIngestion, sites.sites),
+        clock=clock,
+        geoip_db=settings.provided.geoip_db,
+        max_backlog=settings.provided.ingest_max_backlog,
+        ip_limit=settings.provided.ingest_ip_limit,
+        site_limit=settings.provided.ingest_site_limit,
+    )
     analytics = providers.Container(AnalyticsContainer, clickhouse=clickhouse, redis=redis)
     reporting = providers.Container(ReportingContainer, postgres=postgres, redis=redis)

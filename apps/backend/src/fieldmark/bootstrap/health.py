@@ -22,6 +22,7 @@ class HealthResponse(msgspec.Struct, frozen=True):
     version: str
     roles: list[str]
     stores: dict[str, StoreHealth]
+    ingestion: dict[str, int] | None = None
 
 
 class VersionResponse(msgspec.Struct, frozen=True):
@@ -39,7 +40,8 @@ class HealthController(Controller):
         summary="Health of this process and each store it uses",
         description="Each store this process's roles use (a `collect` process never opens ClickHouse) is "
         "probed: `ok` with its version and round-trip time, or `error` with the reason. "
-        "Returns 200 when every store is ok and 503 when any is down.",
+        "Returns 200 when every store is ok and 503 when any is down. `ingestion` counts the events "
+        "waiting in the stream (`backlog`), held by a writer (`in_flight`) and dead-lettered.",
         responses={503: ResponseSpec(data_container=HealthResponse, description="A store is down")},
         cache=False,
     )
@@ -48,11 +50,15 @@ class HealthController(Controller):
         results = await asyncio.gather(*(probe() for probe in probes.values()))
         stores = dict(zip(probes, results, strict=True))
         healthy = all(s.status == "ok" for s in stores.values())
+        ingestion = None
+        if stores.get("redis") and stores["redis"].status == "ok":
+            ingestion = await request.app.state.stream_status()
         body = HealthResponse(
             status="ok" if healthy else "unavailable",
             version=fieldmark.__version__,
             roles=sorted(request.app.state.roles),
             stores=stores,
+            ingestion=ingestion,
         )
         return Response(body, status_code=200 if healthy else 503)
 

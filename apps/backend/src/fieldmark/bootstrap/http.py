@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from functools import partial
 
 from litestar import Litestar
@@ -18,11 +19,17 @@ from litestar.plugins.problem_details import (
 from litestar.types import ControllerRouterHandler
 
 import fieldmark
+from fieldmark.bootstrap.background import BackgroundServices
 from fieldmark.bootstrap.container import AppContainer, resolved
 from fieldmark.bootstrap.health import HealthController, Probe
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
+from fieldmark.ingestion.adapters.http.client_ip import Network, parse_networks
+from fieldmark.ingestion.adapters.http.collect_controller import CollectController
+from fieldmark.ingestion.adapters.redis_stream import stream_status
+from fieldmark.ingestion.application.collect_events import CollectEvents
+from fieldmark.ingestion.application.ports import SiteDirectory
 from fieldmark.shared_kernel import errors
 
 log = logging.getLogger(__name__)
@@ -34,6 +41,7 @@ STATUS_OF: dict[type[errors.ApplicationError], int] = {
     errors.PermissionDenied: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.RateLimited: 429,
     errors.StoreUnavailable: 503,
 }
 
@@ -41,7 +49,8 @@ STATUS_OF: dict[type[errors.ApplicationError], int] = {
 def _application_problem(exc: errors.ApplicationError) -> ProblemDetailsException:
     status = next((code for kind, code in STATUS_OF.items() if isinstance(exc, kind)), 400)
     extra = {"field": exc.field} if exc.field else None
-    headers = {"Retry-After": "5"} if status == 503 else None
+    retry_after = getattr(exc, "retry_after", 5 if status == 503 else None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return ProblemDetailsException(
         status_code=status, title=_TITLES.get(status), detail=exc.detail, extra=extra, headers=headers
     )
@@ -82,25 +91,49 @@ _TITLES = {
 }
 
 
-def create_app(container: AppContainer, roles: frozenset[Role]) -> Litestar:
-    """The HTTP app for a process with the given roles, its stores opened on start-up."""
+@dataclass(frozen=True)
+class IngestionState:
+    """What the collect endpoint needs, resolved once at start-up rather than per request."""
+
+    collect: CollectEvents
+    sites: SiteDirectory
+    trusted_proxies: tuple[Network, ...]
+
+
+def create_app(
+    container: AppContainer, roles: frozenset[Role], *, writers: int = 0, stable_writer_names: bool = False
+) -> Litestar:
+    """The HTTP app for a process with the given roles, its stores opened on start-up; with the worker
+    role, `writers` stream writer tasks run beside it."""
     probes: dict[str, Probe] = {}
+    services = BackgroundServices(container, writers, stable_names=stable_writer_names)
 
     async def open_stores(app: Litestar) -> None:
         postgres = await resolved(container.postgres())
         redis = await resolved(container.redis())
         probes["postgres"] = partial(probe_postgres, postgres)
         probes["redis"] = partial(probe_redis, redis)
+        app.state.stream_status = partial(stream_status, redis)
         if uses_clickhouse(roles):
             clickhouse = await asyncio.to_thread(container.clickhouse)
             probes["clickhouse"] = partial(probe_clickhouse, clickhouse)
+        if Role.COLLECT in roles:
+            settings = container.settings()
+            app.state.ingestion = IngestionState(
+                collect=await resolved(container.ingestion.collect_events()),
+                sites=await resolved(container.ingestion.sites()),
+                trusted_proxies=parse_networks(settings.trusted_proxies),
+            )
+        if Role.WORKER in roles and writers:
+            await services.start()
 
     async def close_stores(app: Litestar) -> None:
+        await services.stop()
         await resolved(container.shutdown_resources())
 
     handlers: list[ControllerRouterHandler] = [HealthController]
     if Role.COLLECT in roles:
-        handlers.append(tracker_script)
+        handlers += [tracker_script, CollectController]
     if Role.API in roles:
         handlers.extend([dashboard_index, dashboard_route])
 

@@ -36,6 +36,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     base_url: str
     log_level: str
     geoip_db: Path | None
+    trusted_proxies: str
+    ingest_ip_limit: int
+    ingest_site_limit: int
+    ingest_max_backlog: int
+    writers: int
 
     @property
     def clickhouse_embedded(self) -> bool:
@@ -72,6 +77,27 @@ def _url(*schemes: str) -> Callable[[str], str]:
         return raw
 
     return check
+
+
+def _count(low: int, high: int) -> Callable[[str], int]:
+    def check(raw: str) -> int:
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise ValueError(f"expected a whole number from {low:,} to {high:,}, got {raw!r}")
+        return int(raw)
+
+    return check
+
+
+def _networks(raw: str) -> str:
+    import ipaddress
+
+    for item in (part.strip() for part in raw.split(",")):
+        if item:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR range") from None
+    return raw
 
 
 def _choice(*allowed: str) -> Callable[[str], str]:
@@ -155,6 +181,42 @@ SETTINGS: tuple[Setting, ...] = (
         "A MaxMind GeoLite2/GeoIP2 City `.mmdb`; unset uses the DB-IP city lite database "
         "that `make setup` installs.",
     ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "trusted_proxies",
+        "",
+        "Comma-separated addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` or "
+        "`Forwarded` header gives the visitor's address; from any other peer those headers are ignored.",
+        _networks,
+    ),
+    Setting(
+        "INGEST_RATE_LIMIT_IP",
+        "ingest_ip_limit",
+        "1200",
+        "Events per minute accepted from one visitor address (then 429).",
+        _count(1, 10**9),
+    ),
+    Setting(
+        "INGEST_RATE_LIMIT_SITE",
+        "ingest_site_limit",
+        "600000",
+        "Events per minute accepted for one site (then 429).",
+        _count(1, 10**10),
+    ),
+    Setting(
+        "INGEST_MAX_BACKLOG",
+        "ingest_max_backlog",
+        "1000000",
+        "Events waiting in the Redis Stream before the collect endpoint answers 503.",
+        _count(1000, 10**9),
+    ),
+    Setting(
+        "WRITERS",
+        "writers",
+        "1",
+        "Stream writer consumers in each process that runs the worker role.",
+        _count(1, 64),
+    ),
 )
 
 
@@ -210,13 +272,11 @@ def _generated_secret(path: Path) -> str:
 
 
 def bundled_geoip_db() -> Path | None:
-    """The DB-IP city lite database that `make setup` installs from npm, if it is there."""
-    root = Path(__file__).resolve()
-    for parent in root.parents:
+    """The folder of DB-IP city lite databases (IPv4 and IPv6) that `make setup` installs from npm."""
+    for parent in Path(__file__).resolve().parents:
         folder = parent / "node_modules" / "@ip-location-db" / "dbip-city-mmdb"
-        if folder.is_dir():
-            found = sorted(folder.glob("*.mmdb"))
-            return found[0] if found else None
+        if folder.is_dir() and any(folder.glob("*.mmdb")):
+            return folder
     return None
 
 

@@ -32,3 +32,19 @@ class Unauthenticated(ApplicationError):
 
 class StoreUnavailable(ApplicationError):
     """A store the request needs cannot be reached; retrying later may succeed (HTTP 503)."""
+
+
+class RateLimited(ApplicationError):
+    """Too many requests in the current window (HTTP 429); `retry_after` says when to try again."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Overloaded(StoreUnavailable):
+    """The pipeline is behind and refuses more work for now rather than run out of memory (HTTP 503)."""
+
+    def __init__(self, detail: str, *, retry_after: int = 30) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -1,1 +1,1 @@
-"""Sites's pure types and rules."""
+"""Sites' pure types and rules."""

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS events {on_cluster}
     os_version       LowCardinality(String),
     device           LowCardinality(String),
     screen_class     LowCardinality(String),
+    interactive      Bool DEFAULT true,
     props            Map(String, String),
     revenue_amount   Nullable(Decimal64(6)),
     revenue_currency LowCardinality(String),

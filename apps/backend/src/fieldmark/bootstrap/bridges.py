@@ -1,0 +1,38 @@
+"""Ports of one context implemented over another: the only place where two contexts meet."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from fieldmark.ingestion.domain.site import SiteSettings
+from fieldmark.sites.application.ports import SiteRepository
+from fieldmark.sites.domain.site import Site
+
+
+def _settings(site: Site | None) -> SiteSettings | None:
+    if site is None:
+        return None
+    return SiteSettings(
+        site_id=site.id,
+        domain=site.domain,
+        public_key=site.public_key,
+        allowed_hostnames=site.allowed_hostnames,
+        excluded_networks=tuple(ipaddress.ip_network(n) for n in site.excluded_networks),
+        kept_query_params=site.kept_query_params,
+    )
+
+
+class SitesForIngestion:
+    """Ingestion's `SiteDirectory` over the Sites context's repository."""
+
+    def __init__(self, sites: SiteRepository) -> None:
+        self._sites = sites
+
+    async def by_domain(self, domain: str) -> SiteSettings | None:
+        return _settings(await self._sites.by_domain(domain))
+
+    async def by_key(self, public_key: str) -> SiteSettings | None:
+        return _settings(await self._sites.by_public_key(public_key))
+
+    async def origin_allowed(self, host: str) -> bool:
+        return await self._sites.hostname_listed(host)

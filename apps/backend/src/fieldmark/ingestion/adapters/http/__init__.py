@@ -1,0 +1,1 @@
+"""Ingestion's HTTP edge: the collect endpoint."""

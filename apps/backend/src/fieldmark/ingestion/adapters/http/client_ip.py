@@ -1,0 +1,56 @@
+"""The visitor's address: the socket peer, or what `X-Forwarded-For` / `Forwarded` say when, and only
+when, the peer is one of the trusted proxies (walking the chain from the right past trusted hops)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_FORWARDED_FOR = re.compile(r'for="?\[?([^\]";,]+)\]?(?::\d+)?"?', re.IGNORECASE)
+
+
+def parse_networks(raw: str) -> tuple[Network, ...]:
+    """`TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges; raises ValueError naming a bad one."""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if item:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR range") from None
+    return tuple(networks)
+
+
+def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
+def _valid(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(
+    peer: str, forwarded_for: str | None, forwarded: str | None, proxies: tuple[Network, ...]
+) -> str:
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    chain: list[str] = []
+    if forwarded:
+        chain = _FORWARDED_FOR.findall(forwarded)
+    elif forwarded_for:
+        chain = [part.strip() for part in forwarded_for.split(",")]
+    for hop in reversed(chain):
+        address = _valid(hop)
+        if address is None:
+            return peer
+        if not _trusted(address, proxies):
+            return address
+    return _valid(chain[0]) or peer if chain else peer

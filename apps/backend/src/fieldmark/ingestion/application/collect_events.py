@@ -1,0 +1,159 @@
+"""Accept the events of one request: find the site, drop bots and excluded addresses, enrich, hash, queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from fieldmark.ingestion.application.ports import (
+    ClientSoftware,
+    EventQueue,
+    GeoLocator,
+    QueuedEvent,
+    QueuedRequest,
+    ReferrerList,
+    SaltStore,
+    SiteDirectory,
+)
+from fieldmark.ingestion.domain import limits
+from fieldmark.ingestion.domain.channels import classify
+from fieldmark.ingestion.domain.event import IncomingEvent, Location, Software, StoredEvent
+from fieldmark.ingestion.domain.pages import hostname_allowed, screen_class, split_page
+from fieldmark.ingestion.domain.site import SiteSettings
+from fieldmark.ingestion.domain.visitors import address_token, visitor_id
+from fieldmark.shared_kernel.clock import Clock
+from fieldmark.shared_kernel.errors import InvalidInput, NotFound
+from fieldmark.shared_kernel.ids import new_id
+
+
+@dataclass(frozen=True)
+class CollectCommand:
+    events: list[IncomingEvent]
+    ip: str
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class CollectResult:
+    received: int
+    queued: int
+
+
+class CollectEvents:
+    """Takes one request's events (1 to 50) into the pipeline.
+
+    Rules: every event names a known site (by public key, or by domain, a comma-separated list sending it
+    to each); its page's host is one of the site's allowed hostnames; its timestamp, if given, is at most
+    a week old and ten minutes ahead of the server clock. Any broken rule rejects the whole request and
+    queues nothing. Events from a site's excluded addresses are dropped; bots are dropped and counted per
+    site and day. The visitor is a keyed hash of today's salt, site, IP and user agent; neither the IP
+    nor the user agent goes further than this use case. The request is accepted once its events are in
+    the stream."""
+
+    def __init__(
+        self,
+        sites: SiteDirectory,
+        software: ClientSoftware,
+        geo: GeoLocator,
+        referrers: ReferrerList,
+        salts: SaltStore,
+        queue: EventQueue,
+        clock: Clock,
+    ) -> None:
+        self._sites = sites
+        self._software = software
+        self._geo = geo
+        self._referrers = referrers
+        self._salts = salts
+        self._queue = queue
+        self._clock = clock
+
+    async def execute(self, command: CollectCommand) -> CollectResult:
+        now = self._clock.now()
+        targets = [(event, site) for event in command.events for site in await self._sites_of(event)]
+        for event, site in targets:
+            self._check(event, site, now)
+
+        kept = [(event, site) for event, site in targets if not site.excludes(command.ip)]
+        if kept and self._software.is_bot(command.user_agent):
+            await self._queue.count_bots(sorted({str(site.site_id) for _, site in kept}), now.date())
+            kept = []
+        if not kept:
+            return CollectResult(received=len(command.events), queued=0)
+
+        salts = await self._salts.salts(now)
+        software = self._software.parse(command.user_agent)
+        location = self._geo.locate(command.ip)
+        queued = []
+        for event, site in kept:
+            stored = self._enrich(event, site, software, location, now)
+            queued.append(
+                QueuedEvent(
+                    event=stored,
+                    visitor_today=visitor_id(salts.today, site.site_id, command.ip, command.user_agent),
+                    visitor_yesterday=(
+                        visitor_id(salts.yesterday, site.site_id, command.ip, command.user_agent)
+                        if salts.yesterday
+                        else None
+                    ),
+                )
+            )
+        await self._queue.enqueue(QueuedRequest(queued, address_token(salts.today, command.ip)), now)
+        return CollectResult(received=len(command.events), queued=len(queued))
+
+    async def _sites_of(self, event: IncomingEvent) -> list[SiteSettings]:
+        if event.site_key:
+            site = await self._sites.by_key(event.site_key)
+            if site is None:
+                raise NotFound(f"no site has the key {event.site_key!r}", field="site")
+            return [site]
+        domains = [d.strip().lower() for d in (event.domain or "").split(",") if d.strip()]
+        if not domains:
+            domains = [(urlsplit(event.url).hostname or "").lower()]
+        sites = []
+        for domain in domains:
+            site = await self._sites.by_domain(domain)
+            if site is None:
+                raise NotFound(f"no site is registered for the domain {domain!r}", field="domain")
+            sites.append(site)
+        return sites
+
+    def _check(self, event: IncomingEvent, site: SiteSettings, now: datetime) -> None:
+        host = urlsplit(event.url).hostname or ""
+        if not hostname_allowed(host, site.allowed_hostnames):
+            raise InvalidInput(
+                f"the page's host {host!r} is not one of {site.domain}'s allowed hostnames", field="url"
+            )
+        if event.timestamp is not None:
+            if event.timestamp < now - timedelta(seconds=limits.PAST_TOLERANCE_SECONDS):
+                raise InvalidInput("timestamp is more than 7 days in the past", field="timestamp")
+            if event.timestamp > now + timedelta(seconds=limits.FUTURE_TOLERANCE_SECONDS):
+                raise InvalidInput("timestamp is more than 10 minutes in the future", field="timestamp")
+
+    def _enrich(
+        self, event: IncomingEvent, site: SiteSettings, software: Software, location: Location, now: datetime
+    ) -> StoredEvent:
+        hostname, pathname, utm = split_page(event.url, site.kept_query_params, event.hash_mode)
+        referrer_host = (urlsplit(event.referrer).hostname or "").lower() if event.referrer else ""
+        known = self._referrers.lookup(referrer_host) if referrer_host else None
+        return StoredEvent(
+            event_id=new_id(),
+            site_id=site.site_id,
+            timestamp=event.timestamp or now,
+            kind=event.kind,
+            name=event.name,
+            hostname=hostname,
+            pathname=pathname,
+            source=classify(event.referrer, hostname, utm, known),
+            utm=utm,
+            location=location,
+            software=software,
+            screen_class=screen_class(event.screen_width),
+            props=event.props,
+            revenue=event.revenue,
+            interactive=event.interactive,
+            engagement_ms=event.engagement_ms,
+            scroll_depth=event.scroll_depth,
+            click=event.click,
+        )

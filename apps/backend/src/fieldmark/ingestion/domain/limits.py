@@ -1,0 +1,18 @@
+"""The documented bounds of what the collect endpoint accepts (see docs/api/ingestion.md)."""
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_BATCH_EVENTS = 50
+MAX_NAME_LENGTH = 120
+MAX_URL_LENGTH = 2000
+MAX_PROPS = 30
+MAX_PROP_KEY_LENGTH = 300
+MAX_PROP_VALUE_LENGTH = 2000
+MAX_SELECTOR_LENGTH = 1000
+MAX_TAG_LENGTH = 32
+MAX_ENGAGEMENT_MS = 24 * 3600 * 1000
+MAX_COORDINATE = 1_000_000
+MAX_VIEWPORT = 20_000
+MAX_REVENUE = 1_000_000_000_000
+PAST_TOLERANCE_SECONDS = 7 * 24 * 3600  # a queued event may arrive up to a week late
+FUTURE_TOLERANCE_SECONDS = 10 * 60  # and a client clock may run ten minutes fast
+SESSION_TIMEOUT_SECONDS = 30 * 60

@@ -1,0 +1,29 @@
+"""What ingestion needs to know of a site: where its pages may live and whose traffic to ignore."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from uuid import UUID
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    site_id: UUID
+    domain: str
+    public_key: str
+    allowed_hostnames: tuple[str, ...]
+    excluded_networks: tuple[Network, ...] = ()
+    kept_query_params: tuple[str, ...] = ()
+
+    def excludes(self, ip: str) -> bool:
+        """The site owner's own addresses (IPs or CIDRs) are never counted."""
+        if not self.excluded_networks:
+            return False
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(address in network for network in self.excluded_networks)

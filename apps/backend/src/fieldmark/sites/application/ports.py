@@ -1,0 +1,17 @@
+"""What Sites' use cases need from the outside world."""
+
+from typing import Protocol
+
+from fieldmark.sites.domain.site import Site
+
+
+class SiteRepository(Protocol):
+    async def add(self, site: Site) -> None:
+        """Store a new site; raise `Conflict` if its domain is taken."""
+
+    async def by_domain(self, domain: str) -> Site | None: ...
+
+    async def by_public_key(self, key: str) -> Site | None: ...
+
+    async def hostname_listed(self, host: str) -> bool:
+        """Whether any site allows this hostname, exactly or through a `*.` wildcard."""
