@@ -26,7 +26,7 @@ from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.ingestion.adapters.http.client_ip import Network, parse_networks
-from fieldmark.ingestion.adapters.http.collect_controller import CollectController
+from fieldmark.ingestion.adapters.http.collect_controller import COLLECT_HANDLERS
 from fieldmark.ingestion.adapters.redis_stream import stream_status
 from fieldmark.ingestion.application.collect_events import CollectEvents
 from fieldmark.ingestion.application.ports import SiteDirectory
@@ -133,7 +133,7 @@ def create_app(
 
     handlers: list[ControllerRouterHandler] = [HealthController]
     if Role.COLLECT in roles:
-        handlers += [tracker_script, CollectController]
+        handlers += [tracker_script, *COLLECT_HANDLERS]
     if Role.API in roles:
         handlers.extend([dashboard_index, dashboard_route])
 
