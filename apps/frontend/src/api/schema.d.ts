@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/event": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a pageview, custom event, engagement or click (one, or a batch of up to 50)
+         * @description Body: one event object or an array of 1 to 50, at most 64 KB, as `text/plain` (what `sendBeacon` sends) or `application/json`. Accepts Plausible's Events API (long and short keys). 202 once the events are in the stream; 400 for malformed JSON or an invalid field (the problem names it); 404 for an unknown site; 413 for a body over 64 KB; 415 for another content type; 429 with Retry-After when an address or site sends too fast; 503 with Retry-After when the pipeline is behind or Redis is down. Bots and a site's excluded addresses get 202 and are not recorded. See docs/api/ingestion.md.
+         */
+        post: operations["collectEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -13,7 +33,7 @@ export interface paths {
         };
         /**
          * Health of this process and each store it uses
-         * @description Each store this process's roles use (a `collect` process never opens ClickHouse) is probed: `ok` with its version and round-trip time, or `error` with the reason. Returns 200 when every store is ok and 503 when any is down.
+         * @description Each store this process's roles use (a `collect` process never opens ClickHouse) is probed: `ok` with its version and round-trip time, or `error` with the reason. Returns 200 when every store is ok and 503 when any is down. `ingestion` counts the events waiting in the stream (`backlog`), held by a writer (`in_flight`) and dead-lettered.
          */
         get: operations["getHealth"];
         put?: never;
@@ -45,8 +65,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Accepted */
+        Accepted: {
+            accepted: number;
+        };
         /** HealthResponse */
         HealthResponse: {
+            ingestion?: {
+                [key: string]: number;
+            } | null;
             roles: string[];
             /** @enum {string} */
             status: "ok" | "unavailable";
@@ -76,6 +103,68 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    collectEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed or invalid event */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Body over 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Pipeline overloaded or Redis unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;

@@ -13,26 +13,36 @@ import psycopg
 import pytest
 import redis
 from dependency_injector import providers
+from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.bootstrap.container import AppContainer
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.http import create_app
+from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES, Role
 from fieldmark.bootstrap.stores import ClickHousePool
-from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.ingestion.application.write_stream import WriterSettings
-from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
-from fieldmark.sites.adapters.postgres_sites import PsycopgSiteRepository
 from fieldmark.shared_kernel.clock import SystemClock
-from psycopg_pool import AsyncConnectionPool
+from fieldmark.sites.adapters.postgres_sites import PsycopgSiteRepository
+from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
 from tests.conftest import LiveServer, settings_for
 
-FAST_WRITERS = WriterSettings(batch_size=500, batch_wait_s=0.05, max_attempts=3, abandoned_after_ms=500,
-                              backoff_start_s=0.05, backoff_max_s=0.2)
-CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-          "Chrome/120.0.0.0 Safari/537.36")
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-          "Version/17.1 Mobile/15E148 Safari/604.1")
+FAST_WRITERS = WriterSettings(
+    batch_size=500,
+    batch_wait_s=0.05,
+    max_attempts=3,
+    abandoned_after_ms=500,
+    backoff_start_s=0.05,
+    backoff_max_s=0.2,
+)
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.1 Mobile/15E148 Safari/604.1"
+)
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 
 
@@ -42,7 +52,8 @@ def create_site(postgres_url: str, domain: str, **options: object) -> str:
     async def create() -> str:
         async with AsyncConnectionPool(postgres_url, open=False) as pool:
             site = await CreateSite(PsycopgSiteRepository(pool), SystemClock()).execute(
-                CreateSiteCommand(domain=domain, **options))  # type: ignore[arg-type]
+                CreateSiteCommand(domain=domain, **options)
+            )  # type: ignore[arg-type]
             return site.public_key
 
     return asyncio.run(create())
@@ -55,12 +66,18 @@ class Running:
     redis: redis.Redis
     postgres_url: str
 
-    def post(self, body: object, *, ip: str = "81.2.69.160", ua: str = CHROME, **headers: str) -> httpx.Response:
+    def post(
+        self, body: object, *, ip: str = "81.2.69.160", ua: str = CHROME, **headers: str
+    ) -> httpx.Response:
         import json
 
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return httpx.post(f"{self.url}/api/event", content=content, timeout=10,
-                          headers={"Content-Type": "text/plain", "User-Agent": ua, "X-Forwarded-For": ip, **headers})
+        return httpx.post(
+            f"{self.url}/api/event",
+            content=content,
+            timeout=10,
+            headers={"Content-Type": "text/plain", "User-Agent": ua, "X-Forwarded-For": ip, **headers},
+        )
 
     def rows(self, sql: str = "SELECT count() FROM events", **params: object) -> list[tuple[object, ...]]:
         return self.clickhouse.run(lambda c: c.query(sql, parameters=params).result_rows)
@@ -115,6 +132,8 @@ def site(test_urls: EngineUrls) -> str:
 def postgres_text(url: str) -> str:
     """Every row of every table, as text."""
     with psycopg.connect(url) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()]
-        return "\n".join(str(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"').fetchall())
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+        ]
+        return "\n".join(str(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"').fetchall())  # noqa: S608 - names from pg_tables

@@ -11,14 +11,34 @@ from fieldmark.ingestion.application.write_stream import StreamWriter, WriterSet
 from fieldmark.ingestion.domain.event import Kind, Location, Software, Source, StoredEvent
 from fieldmark.ingestion.domain.recorded import RecordedEvent, StreamEntry
 
-FAST = WriterSettings(batch_size=100, batch_wait_s=0.01, max_attempts=3, backoff_start_s=0.001, backoff_max_s=0.002)
+FAST = WriterSettings(
+    batch_size=100, batch_wait_s=0.01, max_attempts=3, backoff_start_s=0.001, backoff_max_s=0.002
+)
 
 
 def entry(n: int, *, poison: bool = False) -> StreamEntry:
     if poison:
         return StreamEntry(f"{n}-0", None, "DecodeError: garbage")
-    event = StoredEvent(uuid.uuid4(), uuid.uuid4(), datetime(2026, 11, 23, tzinfo=UTC), Kind.PAGEVIEW, "pageview",
-                        "a.example", f"/{n}", Source(), {}, Location(), Software(), "", {}, None, True, 0, 0, None)
+    event = StoredEvent(
+        uuid.uuid4(),
+        uuid.uuid4(),
+        datetime(2026, 11, 23, tzinfo=UTC),
+        Kind.PAGEVIEW,
+        "pageview",
+        "a.example",
+        f"/{n}",
+        Source(),
+        {},
+        Location(),
+        Software(),
+        "",
+        {},
+        None,
+        True,
+        0,
+        0,
+        None,
+    )
     return StreamEntry(f"{n}-0", RecordedEvent(event, visitor_id=n, session_id=n))
 
 
