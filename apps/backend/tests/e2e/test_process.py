@@ -3,6 +3,7 @@ and bad configuration stopped with one clear line."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -206,3 +207,66 @@ def test_single_roles_refuse_to_start_embedded_engines(fieldmark_bin: str, cli_e
     assert result.stderr.strip().startswith(
         "fieldmark: DATABASE_URL: `fieldmark collect` runs against servers"
     )
+
+
+def test_extra_collect_processes_share_the_port_and_lose_nothing(
+    fieldmark_bin: str, cli_env: dict[str, str], data_dir: Path, cleanup: None
+) -> None:
+    site = subprocess.run(
+        [fieldmark_bin, "create-site", "--domain", "shop.example"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert site.returncode == 0, site.stderr
+    running = start(fieldmark_bin, {**cli_env, "COLLECT_PROCESSES": "1", "TRUSTED_PROXIES": "127.0.0.1"})
+    children = [
+        p for p in psutil.Process(running.process.pid).children() if "collect" in " ".join(p.cmdline())
+    ]
+    assert len(children) == 1
+
+    # Whichever process the kernel picks, health and the dashboard are the main process's answers.
+    with httpx.Client(base_url=running.url) as client:
+        for _ in range(12):
+            fresh = httpx.get(f"{running.url}/api/health")  # a new connection each time
+            assert fresh.status_code == 200
+            assert set(fresh.json()["stores"]) == {"clickhouse", "postgres", "redis"}
+        assert client.get("/").status_code == 200
+        assert client.get("/api/live").status_code == 204
+    for i in range(40):
+        response = httpx.post(
+            f"{running.url}/api/event",
+            timeout=10,
+            content=json.dumps({"n": "pageview", "u": f"https://shop.example/{i}", "d": "shop.example"}),
+            headers={
+                "Content-Type": "text/plain",
+                "User-Agent": "Mozilla/5.0 Firefox/121.0",
+                "X-Forwarded-For": f"198.51.100.{i}",
+            },
+        )
+        assert response.status_code == 202, response.text
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = httpx.get(f"{running.url}/api/health").json()["ingestion"]
+        if status["backlog"] == 0 and status["in_flight"] == 0:
+            break
+        time.sleep(0.1)
+    code, stderr = running.stop()
+    assert code == 0, stderr
+    assert all(not child.is_running() or child.status() == psutil.STATUS_ZOMBIE for child in children)
+    assert processes_using(data_dir) == []
+    counted = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, clickhouse_connect as c; print(c.get_client(dsn='chdb://' + "
+            "sys.argv[1], database='fieldmark').command('SELECT count() FROM events'))",
+            str(data_dir / "clickhouse"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert int(counted.stdout.strip()) == 40

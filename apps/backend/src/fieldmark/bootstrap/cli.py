@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import signal
 import sys
 import warnings
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         _configure_logging(settings.log_level)
         command = args.command
         if command == "run":
-            return _serve(settings, ALL_ROLES)
+            extra = args.collectors if args.collectors is not None else settings.collect_processes
+            return _serve(settings, ALL_ROLES, collectors=max(0, extra))
         if command in ("collect", "api", "worker"):
             _require_servers(settings, command)
             return _serve(settings, frozenset({Role(command)}))
@@ -64,7 +66,14 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fieldmark", description="Privacy-first web and product analytics.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="every role in one process, on embedded engines unless URLs are set")
+    run = sub.add_parser("run", help="every role in one process, on embedded engines unless URLs are set")
+    run.add_argument(
+        "--collectors",
+        type=int,
+        default=None,
+        metavar="N",
+        help="extra collect processes on the same port (default: COLLECT_PROCESSES)",
+    )
     sub.add_parser(
         "collect", help="only the collect endpoint and tracker script (needs DATABASE_URL, REDIS_URL)"
     )
@@ -159,10 +168,16 @@ def _container(settings: Settings, urls: EngineUrls) -> AppContainer:
     return AppContainer(settings=settings, urls=urls)
 
 
-def _serve(settings: Settings, roles: frozenset[Role]) -> int:
+def _serve(settings: Settings, roles: frozenset[Role], collectors: int = 0) -> int:
     import uvicorn
 
     from fieldmark.bootstrap.http import create_app
+    from fieldmark.bootstrap.processes import (
+        REUSE_PORT_ENV,
+        CollectProcesses,
+        listening_socket,
+        unix_socket,
+    )
 
     with _prepared(settings, roles) as container:
         app = create_app(
@@ -183,14 +198,38 @@ def _serve(settings: Settings, roles: frozenset[Role]) -> int:
             timeout_graceful_shutdown=10,
         )
         server = uvicorn.Server(config)
-        log.info("Fieldmark %s serving %s on %s", _version(), ", ".join(sorted(roles)), settings.base_url)
+        sockets = None
+        children = None
         try:
-            server.run()
+            if collectors or os.environ.get(REUSE_PORT_ENV):
+                sockets = [listening_socket(settings.host, settings.port, reuse_port=True)]
+        except OSError as exc:
+            raise ConfigError(
+                "PORT", f"cannot listen on {settings.host}:{settings.port} ({exc.strerror})"
+            ) from None
+        if collectors:
+            upstream = settings.data_dir / "api.sock"
+            assert sockets is not None
+            sockets.append(unix_socket(upstream))
+            children = CollectProcesses(collectors, container.urls(), upstream)
+            children.start()
+        log.info(
+            "Fieldmark %s serving %s on %s%s",
+            _version(),
+            ", ".join(sorted(roles)),
+            settings.base_url,
+            f" with {collectors} extra collect process(es)" if collectors else "",
+        )
+        try:
+            server.run(sockets=sockets)
         except SystemExit:
             # Before start-up: uvicorn could not bind. After it: the SIGTERM uvicorn re-raises once it
             # has shut down cleanly, which is the normal way to stop.
             if not server.started:
                 raise ConfigError("PORT", f"cannot listen on {settings.host}:{settings.port}") from None
+        finally:
+            if children is not None:
+                children.stop()
         if not server.started:
             raise ConfigError("PORT", f"cannot listen on {settings.host}:{settings.port}")
     log.info("Fieldmark stopped")

@@ -67,3 +67,17 @@ class HealthController(Controller):
         import platform
 
         return VersionResponse(version=fieldmark.__version__, python=platform.python_version())
+
+
+@get(
+    "/api/live",
+    operation_id="getLiveness",
+    summary="Liveness: this process answers",
+    status_code=204,
+    tags=["Operations"],
+    cache=False,
+    description="204 from any process, touching no store: for a load balancer's liveness check. "
+    "Readiness, with each store probed, is `GET /api/health`.",
+)
+async def liveness() -> None:
+    return None

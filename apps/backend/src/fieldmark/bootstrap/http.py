@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass
 from functools import partial
 
@@ -21,7 +22,8 @@ from litestar.types import ControllerRouterHandler
 import fieldmark
 from fieldmark.bootstrap.background import BackgroundServices
 from fieldmark.bootstrap.container import AppContainer, resolved
-from fieldmark.bootstrap.health import HealthController, Probe
+from fieldmark.bootstrap.health import HealthController, Probe, liveness
+from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
@@ -131,8 +133,15 @@ def create_app(
         await services.stop()
         await resolved(container.shutdown_resources())
 
-    handlers: list[ControllerRouterHandler] = [HealthController]
-    if Role.COLLECT in roles:
+    upstream = os.environ.get(UPSTREAM_ENV)
+    handlers: list[ControllerRouterHandler] = [liveness]
+    proxied = bool(upstream) and roles == {Role.COLLECT}
+    if proxied:
+        # An extra collect process of `fieldmark run`: the main process answers everything else.
+        handlers += [tracker_script, *COLLECT_HANDLERS, upstream_proxy(upstream)]
+    else:
+        handlers.append(HealthController)
+    if Role.COLLECT in roles and not upstream:
         handlers += [tracker_script, *COLLECT_HANDLERS]
     if Role.API in roles:
         handlers.extend([dashboard_index, dashboard_route])
@@ -153,7 +162,9 @@ def create_app(
                 )
             )
         ],
-        openapi_config=OpenAPIConfig(
+        openapi_config=None
+        if proxied
+        else OpenAPIConfig(
             title="Fieldmark API",
             version=fieldmark.__version__,
             description="Privacy-first web and product analytics. Errors are RFC 9457 problem+json.",

@@ -41,6 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ingest_site_limit: int
     ingest_max_backlog: int
     writers: int
+    collect_processes: int
 
     @property
     def clickhouse_embedded(self) -> bool:
@@ -216,6 +217,14 @@ SETTINGS: tuple[Setting, ...] = (
         "1",
         "Stream writer consumers in each process that runs the worker role.",
         _count(1, 64),
+    ),
+    Setting(
+        "COLLECT_PROCESSES",
+        "collect_processes",
+        "0",
+        "Extra collect processes `fieldmark run` starts on the same port (SO_REUSEPORT), to use more cores "
+        "for ingestion; they pass every other request to the main process.",
+        _count(0, 64),
     ),
 )
 

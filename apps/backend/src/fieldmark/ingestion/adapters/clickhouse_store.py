@@ -114,14 +114,15 @@ class ClickHouseEventStore:
         self._clickhouse = clickhouse
 
     async def insert(self, events: list[RecordedEvent], dedup_token: str) -> None:
-        rows = [_row(event) for event in sorted(events, key=lambda r: r.event.event_id)]
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        await self._clickhouse.arun(
-            lambda client: client.insert(
+        def insert(client: Any) -> None:  # in a worker thread: building the columns is CPU work too
+            rows = [_row(event) for event in sorted(events, key=lambda r: r.event.event_id)]
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            client.insert(
                 "events",
                 columns,
                 column_names=COLUMNS,
                 column_oriented=True,
                 settings={"insert_deduplication_token": dedup_token, "insert_deduplicate": 1},
             )
-        )
+
+        await self._clickhouse.arun(insert)

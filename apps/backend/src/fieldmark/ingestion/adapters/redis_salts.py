@@ -18,20 +18,20 @@ SALT_LIFETIME = timedelta(hours=48)
 class RedisSaltStore:
     def __init__(self, client: aioredis.Redis) -> None:
         self._redis = client
-        self._cache: dict[date, bytes] = {}
+        self._cache: dict[date, bytes | None] = {}  # None: that day had no salt (it cannot gain one later)
 
     async def salts(self, now: datetime) -> DailySalts:
         today = now.astimezone(UTC).date()
         yesterday = today - timedelta(days=1)
-        if today not in self._cache:
+        current = self._cache.get(today)
+        if current is None:
             self._cache = {d: s for d, s in self._cache.items() if d >= yesterday}
-            self._cache[today] = await self._salt(today, create=True)  # type: ignore[assignment]
+            current = await self._salt(today, create=True)
+            assert current is not None
+            self._cache[today] = current
         if yesterday not in self._cache:
-            previous = await self._salt(yesterday, create=False)
-            if previous is None:
-                return DailySalts(self._cache[today], None)
-            self._cache[yesterday] = previous
-        return DailySalts(self._cache[today], self._cache[yesterday])
+            self._cache[yesterday] = await self._salt(yesterday, create=False)
+        return DailySalts(current, self._cache[yesterday])
 
     async def _salt(self, day: date, *, create: bool) -> bytes | None:
         key = f"fm:salt:{day.isoformat()}"

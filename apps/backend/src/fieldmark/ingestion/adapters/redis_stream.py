@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -48,14 +49,14 @@ class RedisEventStream:
     async def own_pending(self, limit: int) -> list[StreamEntry]:
         await self._ensure_group()
         response = await self._redis.xreadgroup(GROUP, self.consumer, {STREAM: "0"}, count=limit)
-        return self._entries(response)
+        return await asyncio.to_thread(self._entries, response)
 
     async def read_new(self, limit: int, block_ms: int) -> list[StreamEntry]:
         await self._ensure_group()
         response = await self._redis.xreadgroup(
             GROUP, self.consumer, {STREAM: ">"}, count=limit, block=block_ms
         )
-        return self._entries(response)
+        return await asyncio.to_thread(self._entries, response)  # decoding a batch is CPU work
 
     async def abandoned_batches(self, min_idle_ms: int) -> list[list[StreamEntry]]:
         await self._ensure_group()
