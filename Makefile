@@ -47,7 +47,11 @@ test-tracker: setup
 
 ## bench: the benchmarks in bench/, figures printed and recorded in docs/benchmarks.md by hand
 bench: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "make bench: wrk is needed (apt-get install wrk)"; exit 1; }
 	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 0
+	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 1
 
 ## api-types: regenerate the dashboard's OpenAPI schema and TypeScript types from the backend
 api-types: $(STAMPS)/python $(STAMPS)/node

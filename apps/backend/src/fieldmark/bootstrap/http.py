@@ -135,8 +135,8 @@ def create_app(
 
     upstream = os.environ.get(UPSTREAM_ENV)
     handlers: list[ControllerRouterHandler] = [liveness]
-    proxied = bool(upstream) and roles == {Role.COLLECT}
-    if proxied:
+    proxied = upstream is not None and roles == {Role.COLLECT}
+    if upstream is not None and proxied:
         # An extra collect process of `fieldmark run`: the main process answers everything else.
         handlers += [tracker_script, *COLLECT_HANDLERS, upstream_proxy(upstream)]
     else:
