@@ -9,6 +9,7 @@ import os
 import socket
 
 from fieldmark.bootstrap.container import AppContainer, resolved
+from fieldmark.bootstrap.jobs import JobWorker
 from fieldmark.ingestion.adapters.redis_stream import RedisEventStream
 from fieldmark.ingestion.application.write_stream import StreamWriter
 
@@ -24,10 +25,13 @@ def consumer_name(index: int, *, stable: bool) -> str:
 
 
 class BackgroundServices:
-    def __init__(self, container: AppContainer, writers: int, *, stable_names: bool) -> None:
+    def __init__(
+        self, container: AppContainer, writers: int, *, stable_names: bool, jobs: JobWorker | None = None
+    ) -> None:
         self._container = container
         self._writers = writers
         self._stable = stable_names
+        self._jobs = jobs
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -39,10 +43,14 @@ class BackgroundServices:
             writer: StreamWriter = await resolved(self._container.ingestion.writer(stream=stream))
             self._tasks.append(asyncio.create_task(writer.run(self._stop), name=f"writer-{index}"))
         log.info("started %d stream writer(s)", self._writers)
+        if self._jobs is not None:
+            await asyncio.to_thread(self._jobs.start)
 
     async def stop(self) -> None:
         """Finish the batch in hand (the stop is noticed between reads), then return."""
         self._stop.set()
+        if self._jobs is not None:
+            await asyncio.to_thread(self._jobs.stop)
         if not self._tasks:
             return
         _, pending = await asyncio.wait(self._tasks, timeout=15)

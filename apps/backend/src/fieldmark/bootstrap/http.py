@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from functools import partial
 
+from dependency_injector.errors import Error as DependencyError
 from litestar import Litestar
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
@@ -22,7 +23,9 @@ from litestar.types import ControllerRouterHandler
 import fieldmark
 from fieldmark.bootstrap.background import BackgroundServices
 from fieldmark.bootstrap.container import AppContainer, resolved
+from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.health import HealthController, Probe, liveness
+from fieldmark.bootstrap.jobs import JobWorker, install_broker
 from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
@@ -102,13 +105,23 @@ class IngestionState:
     trusted_proxies: tuple[Network, ...]
 
 
+def _urls_of(container: AppContainer) -> EngineUrls | None:
+    """None for an app built only to print its OpenAPI schema, with no stores behind it."""
+    try:
+        return container.urls()
+    except DependencyError:
+        return None
+
+
 def create_app(
     container: AppContainer, roles: frozenset[Role], *, writers: int = 0, stable_writer_names: bool = False
 ) -> Litestar:
     """The HTTP app for a process with the given roles, its stores opened on start-up; with the worker
     role, `writers` stream writer tasks run beside it."""
     probes: dict[str, Probe] = {}
-    services = BackgroundServices(container, writers, stable_names=stable_writer_names)
+    broker = install_broker(urls.redis_url) if (urls := _urls_of(container)) is not None else None
+    jobs = JobWorker(broker) if broker is not None and Role.WORKER in roles else None
+    services = BackgroundServices(container, writers, stable_names=stable_writer_names, jobs=jobs)
 
     async def open_stores(app: Litestar) -> None:
         postgres = await resolved(container.postgres())
@@ -126,7 +139,7 @@ def create_app(
                 sites=await resolved(container.ingestion.sites()),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
             )
-        if Role.WORKER in roles and writers:
+        if Role.WORKER in roles and (writers or jobs):
             await services.start()
 
     async def close_stores(app: Litestar) -> None:
