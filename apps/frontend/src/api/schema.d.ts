@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Record a pageview, custom event, engagement or click (one, or a batch of up to 50)
-         * @description Body: one event object or an array of 1 to 50, at most 64 KB, as `text/plain` (what `sendBeacon` sends) or `application/json`. Accepts Plausible's Events API (long and short keys). 202 once the events are in the stream; 400 for malformed JSON or an invalid field (the problem names it); 404 for an unknown site; 413 for a body over 64 KB; 415 for another content type; 429 with Retry-After when an address or site sends too fast; 503 with Retry-After when the pipeline is behind or Redis is down. Bots and a site's excluded addresses get 202 and are not recorded. See docs/api/ingestion.md.
+         * @description One event object or an array of 1 to 50, at most 64 KB, as text/plain or application/json, in Fieldmark's or Plausible's Events API format. Every field: docs/api/ingestion.md.
          */
         post: operations["collectEvent"];
         delete?: never;
@@ -85,10 +85,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Accepted */
-        Accepted: {
-            accepted: number;
-        };
         /** HealthResponse */
         HealthResponse: {
             ingestion?: {
@@ -130,58 +126,77 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": Record<string, never> | unknown[];
+                "text/plain": string;
+            };
+        };
         responses: {
-            /** @description Request accepted, processing continues off-line */
+            /** @description The events are in the stream */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Accepted"];
+                    "application/json": {
+                        accepted: number;
+                    };
                 };
             };
-            /** @description Malformed or invalid event */
+            /** @description Malformed JSON or an invalid field */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": Record<string, never>;
+                };
             };
             /** @description Unknown site */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": Record<string, never>;
+                };
             };
             /** @description Body over 64 KB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": Record<string, never>;
+                };
             };
             /** @description Unsupported content type */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": Record<string, never>;
+                };
             };
-            /** @description Rate limited */
+            /** @description Rate limited; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": Record<string, never>;
+                };
             };
-            /** @description Pipeline overloaded or Redis unavailable */
+            /** @description Pipeline behind or Redis unavailable; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": Record<string, never>;
+                };
             };
         };
     };

@@ -31,7 +31,7 @@ from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.ingestion.adapters.http.client_ip import Network, parse_networks
-from fieldmark.ingestion.adapters.http.collect_controller import COLLECT_HANDLERS
+from fieldmark.ingestion.adapters.http.collect_asgi import collect_endpoint, document
 from fieldmark.ingestion.adapters.redis_stream import stream_status
 from fieldmark.ingestion.application.collect_events import CollectEvents
 from fieldmark.ingestion.application.ports import SiteDirectory
@@ -151,11 +151,11 @@ def create_app(
     proxied = upstream is not None and roles == {Role.COLLECT}
     if upstream is not None and proxied:
         # An extra collect process of `fieldmark run`: the main process answers everything else.
-        handlers += [tracker_script, *COLLECT_HANDLERS, upstream_proxy(upstream)]
+        handlers += [tracker_script, collect_endpoint, upstream_proxy(upstream)]
     else:
         handlers.append(HealthController)
     if Role.COLLECT in roles and not upstream:
-        handlers += [tracker_script, *COLLECT_HANDLERS]
+        handlers += [tracker_script, collect_endpoint]
     if Role.API in roles:
         handlers.extend([dashboard_index, dashboard_route])
 
@@ -187,6 +187,8 @@ def create_app(
         debug=False,
         logging_config=None,  # the CLI configures logging once for every library
     )
+    if Role.COLLECT in roles and not proxied:
+        document(app.openapi_schema)
     app.state.probes = probes
     app.state.roles = {role.value for role in roles}
     app.state.container = container

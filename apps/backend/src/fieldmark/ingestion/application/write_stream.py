@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class WriterSettings:
-    batch_size: int = 10_000
+    batch_size: int = 2_000
     batch_wait_s: float = 1.0
     max_attempts: int = 5
     abandoned_after_ms: int = 60_000
