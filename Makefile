@@ -51,7 +51,7 @@ bench: setup
 	  { echo "make bench: wrk is needed (apt-get install wrk)"; exit 1; }
 	$(VENV)/bin/python bench/run.py
 	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 0
-	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 1
+	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 2
 
 ## api-types: regenerate the dashboard's OpenAPI schema and TypeScript types from the backend
 api-types: $(STAMPS)/python $(STAMPS)/node

@@ -210,7 +210,11 @@ def _serve(settings: Settings, roles: frozenset[Role], collectors: int = 0) -> i
         if collectors:
             upstream = settings.data_dir / "api.sock"
             assert sockets is not None
-            sockets.append(unix_socket(upstream))
+            # The process that owns chDB and the writers stays off the public port: an insert holding
+            # the GIL would stall the requests it serves. The collect processes take it all and pass the
+            # rest (dashboard, API, health) to this process's Unix socket.
+            sockets[0].close()
+            sockets = [unix_socket(upstream)]
             children = CollectProcesses(collectors, container.urls(), upstream)
             children.start()
         log.info(
