@@ -1,6 +1,6 @@
 """Identifiers shared across contexts: time-ordered UUIDs (version 7) so ids sort by creation."""
 
-import os
+import random
 import time
 import uuid
 from typing import NewType
@@ -10,10 +10,12 @@ TeamId = NewType("TeamId", uuid.UUID)
 SiteId = NewType("SiteId", uuid.UUID)
 
 
+_random = random.Random()  # noqa: S311 - ids must be unique, not secret; seeded from the OS
+
+
 def new_id() -> uuid.UUID:
-    """A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits."""
+    """A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, the version, 74 random bits, the variant."""
     millis = time.time_ns() // 1_000_000
-    raw = bytearray(millis.to_bytes(6, "big") + os.urandom(10))
-    raw[6] = (raw[6] & 0x0F) | 0x70  # version 7
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return uuid.UUID(bytes=bytes(raw))
+    bits = _random.getrandbits(74)
+    value = (millis << 80) | (0x7 << 76) | ((bits >> 62) << 64) | (0b10 << 62) | (bits & ((1 << 62) - 1))
+    return uuid.UUID(int=value)

@@ -27,8 +27,9 @@ class DbipGeoLocator:
     """DB-IP lite records: {country_code, state1, city, ...}; one file per address family."""
 
     def __init__(self, folder: Path) -> None:
-        self._v4 = maxminddb.open_database(str(next(folder.glob("*ipv4.mmdb"))), maxminddb.MODE_MMAP)
-        self._v6 = maxminddb.open_database(str(next(folder.glob("*ipv6.mmdb"))), maxminddb.MODE_MMAP)
+        # MODE_AUTO takes maxminddb's C extension when present: about 20 times faster than pure Python.
+        self._v4 = maxminddb.open_database(str(next(folder.glob("*ipv4.mmdb"))), maxminddb.MODE_AUTO)
+        self._v6 = maxminddb.open_database(str(next(folder.glob("*ipv6.mmdb"))), maxminddb.MODE_AUTO)
         self.locate = lru_cache(maxsize=50_000)(self._locate)  # type: ignore[method-assign]
 
     def _locate(self, ip: str) -> Location:

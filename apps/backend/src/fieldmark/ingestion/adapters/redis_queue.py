@@ -7,7 +7,7 @@ the stream. Keys are built here and passed as arguments, so this expects a singl
 from __future__ import annotations
 
 import asyncio
-import secrets
+import random
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from fieldmark.shared_kernel.errors import Overloaded, RateLimited, StoreUnavail
 STREAM = "fm:events"
 GROUP = "writers"
 DEAD_LETTERS = "fm:events:dead"
+_random = random.Random()  # noqa: S311 - candidate session ids: unique, never a credential
 ATTEMPTS = "fm:events:attempts"
 
 _ENQUEUE = """
@@ -152,7 +153,7 @@ class RedisEventQueue:
                 args += [
                     f"fm:sess:{site_hex}:{queued.visitor_today:x}",
                     f"fm:sess:{site_hex}:{queued.visitor_yesterday:x}" if queued.visitor_yesterday else "",
-                    secrets.randbits(63),
+                    _random.getrandbits(63),
                     queued.visitor_today,
                     queued.visitor_yesterday or 0,
                     self._encoder.encode(queued.event),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _FORWARDED_FOR = re.compile(r'for="?\[?([^\]";,]+)\]?(?::\d+)?"?', re.IGNORECASE)
@@ -22,6 +23,7 @@ def parse_networks(raw: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+@lru_cache(maxsize=65_536)
 def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
@@ -30,6 +32,7 @@ def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
     return any(ip in network for network in proxies)
 
 
+@lru_cache(maxsize=65_536)
 def _valid(address: str) -> str | None:
     try:
         return str(ipaddress.ip_address(address.strip()))
