@@ -16,34 +16,16 @@ from fieldmark.ingestion.adapters.redis_queue import RedisEventQueue
 from fieldmark.ingestion.adapters.redis_salts import RedisSaltStore
 from fieldmark.ingestion.adapters.redis_stream import RedisEventStream
 from fieldmark.ingestion.application.ports import QueuedEvent, QueuedRequest
-from fieldmark.ingestion.domain.event import Kind, Location, Software, Source, StoredEvent
+from fieldmark.ingestion.domain.event import StoredEvent
 from fieldmark.ingestion.domain.recorded import RecordedEvent
 from fieldmark.shared_kernel.errors import StoreUnavailable
+from tests.factories import stored_event
 
 SITE = uuid.uuid4()
 
 
 def stored(path: str, at: datetime) -> StoredEvent:
-    return StoredEvent(
-        uuid.uuid4(),
-        SITE,
-        at,
-        Kind.PAGEVIEW,
-        "pageview",
-        "a.example",
-        path,
-        Source(),
-        {},
-        Location(),
-        Software(),
-        "",
-        {},
-        None,
-        True,
-        0,
-        0,
-        None,
-    )
+    return stored_event(path, at=at, site=SITE)
 
 
 async def test_salts_live_48_hours_from_the_start_of_their_day(redis_url: str) -> None:

@@ -1,15 +1,13 @@
 """StreamWriter against fakes of its ports: batching, exact replay, poison entries, store outages."""
 
 import asyncio
-import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
 from fieldmark.ingestion.application.write_stream import StreamWriter, WriterSettings, dedup_token
-from fieldmark.ingestion.domain.event import Kind, Location, Software, Source, StoredEvent
 from fieldmark.ingestion.domain.recorded import RecordedEvent, StreamEntry
+from tests.factories import stored_event
 
 FAST = WriterSettings(
     batch_size=100, batch_wait_s=0.01, max_attempts=3, backoff_start_s=0.001, backoff_max_s=0.002
@@ -19,27 +17,7 @@ FAST = WriterSettings(
 def entry(n: int, *, poison: bool = False) -> StreamEntry:
     if poison:
         return StreamEntry(f"{n}-0", None, "DecodeError: garbage")
-    event = StoredEvent(
-        uuid.uuid4(),
-        uuid.uuid4(),
-        datetime(2026, 11, 23, tzinfo=UTC),
-        Kind.PAGEVIEW,
-        "pageview",
-        "a.example",
-        f"/{n}",
-        Source(),
-        {},
-        Location(),
-        Software(),
-        "",
-        {},
-        None,
-        True,
-        0,
-        0,
-        None,
-    )
-    return StreamEntry(f"{n}-0", RecordedEvent(event, visitor_id=n, session_id=n))
+    return StreamEntry(f"{n}-0", RecordedEvent(stored_event(f"/{n}"), visitor_id=n, session_id=n))
 
 
 class FakeStream:
