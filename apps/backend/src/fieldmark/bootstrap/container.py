@@ -65,7 +65,13 @@ class AppContainer(containers.DeclarativeContainer):
     redis = providers.Resource(_redis, urls)
     clickhouse = providers.Resource(_clickhouse, urls)
 
-    identity = providers.Container(IdentityContainer, postgres=postgres, clock=clock)
+    identity = providers.Container(
+        IdentityContainer,
+        postgres=postgres,
+        redis=redis,
+        clock=clock,
+        open_registration=providers.Callable(lambda s: s.registration == "open", settings),
+    )
     sites = providers.Container(SitesContainer, postgres=postgres, clock=clock)
     ingestion = providers.Container(
         IngestionContainer,

@@ -31,12 +31,13 @@ from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
-from fieldmark.ingestion.adapters.http.client_ip import Network, parse_networks
+from fieldmark.identity.adapters.http.auth_controller import AuthController, IdentityState
 from fieldmark.ingestion.adapters.http.collect_asgi import collect_endpoint, document
 from fieldmark.ingestion.adapters.redis_stream import stream_status
 from fieldmark.ingestion.application.collect_events import CollectEvents
 from fieldmark.ingestion.application.ports import SiteDirectory
 from fieldmark.shared_kernel import errors
+from fieldmark.shared_kernel.net import Network, parse_networks
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,17 @@ def create_app(
                 sites=await resolved(container.ingestion.sites()),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
             )
+        if Role.API in roles:
+            settings = container.settings()
+            app.state.identity = IdentityState(
+                register=await resolved(container.identity.register_account()),
+                log_in=await resolved(container.identity.log_in()),
+                current_user=await resolved(container.identity.current_user()),
+                log_out=await resolved(container.identity.log_out()),
+                secure_cookies=settings.base_url.startswith("https://"),
+                secret=settings.secret_key.encode(),
+                trusted_proxies=parse_networks(settings.trusted_proxies),
+            )
         if Role.WORKER in roles and (writers or jobs):
             await services.start()
         # Objects made at start-up live as long as the process: keep them out of the cyclic collector's
@@ -163,7 +175,7 @@ def create_app(
     if Role.COLLECT in roles and not upstream:
         handlers += [tracker_script, collect_endpoint]
     if Role.API in roles:
-        handlers.extend([dashboard_index, dashboard_route])
+        handlers.extend([AuthController, dashboard_index, dashboard_route])
 
     app = Litestar(
         route_handlers=handlers,

@@ -42,6 +42,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ingest_max_backlog: int
     writers: int
     collect_processes: int
+    registration: str
 
     @property
     def clickhouse_embedded(self) -> bool:
@@ -225,6 +226,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Extra collect processes `fieldmark run` starts on the same port (SO_REUSEPORT), to use more cores "
         "for ingestion; they pass every other request to the main process.",
         _count(0, 64),
+    ),
+    Setting(
+        "REGISTRATION",
+        "registration",
+        "invite",
+        "`invite`: after the first account (the instance admin), people join by invitation; `open`: anyone "
+        "may register.",
+        _choice("invite", "open"),
     ),
 )
 

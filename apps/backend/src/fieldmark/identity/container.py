@@ -1,11 +1,17 @@
 """Identity's container: it declares what it needs; bootstrap provides it."""
 
+from typing import Any
+
 from dependency_injector import containers, providers
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.identity.adapters.argon2_hasher import Argon2PasswordHasher
 from fieldmark.identity.adapters.postgres_users import PsycopgUserRepository
+from fieldmark.identity.adapters.redis_sessions import RedisLoginThrottle, RedisSessionStore
 from fieldmark.identity.application.create_instance_admin import CreateInstanceAdmin
+from fieldmark.identity.application.current_user import CurrentUser, LogOut
+from fieldmark.identity.application.log_in import LogIn
+from fieldmark.identity.application.register_account import RegisterAccount
 from fieldmark.shared_kernel.clock import Clock
 
 
@@ -13,10 +19,27 @@ class IdentityContainer(containers.DeclarativeContainer):
     postgres: providers.Dependency[AsyncConnectionPool] = providers.Dependency(
         instance_of=AsyncConnectionPool
     )
+    redis: providers.Dependency[Any] = providers.Dependency()
     clock: providers.Dependency[Clock] = providers.Dependency()
+    open_registration: providers.Dependency[bool] = providers.Dependency(instance_of=bool)
 
     users = providers.Singleton(PsycopgUserRepository, pool=postgres)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
+    sessions = providers.Singleton(RedisSessionStore, redis)
+    throttle = providers.Singleton(RedisLoginThrottle, redis)
     create_instance_admin = providers.Factory(
         CreateInstanceAdmin, users=users, hasher=password_hasher, clock=clock
     )
+    register_account = providers.Singleton(
+        RegisterAccount,
+        users=users,
+        hasher=password_hasher,
+        sessions=sessions,
+        clock=clock,
+        open_registration=open_registration,
+    )
+    log_in = providers.Singleton(
+        LogIn, users=users, hasher=password_hasher, sessions=sessions, throttle=throttle
+    )
+    current_user = providers.Singleton(CurrentUser, users=users, sessions=sessions)
+    log_out = providers.Singleton(LogOut, sessions=sessions)

@@ -5,11 +5,11 @@ import uuid
 
 import pytest
 
-from fieldmark.ingestion.adapters.http.client_ip import client_ip, parse_networks
 from fieldmark.ingestion.domain.channels import classify
 from fieldmark.ingestion.domain.pages import hostname_allowed, screen_class, split_page
 from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.ingestion.domain.visitors import address_token, visitor_id
+from fieldmark.shared_kernel.net import client_ip, parse_networks
 
 PROXIES = parse_networks("10.0.0.0/8, 127.0.0.1")
 

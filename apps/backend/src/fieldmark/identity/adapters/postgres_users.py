@@ -1,10 +1,20 @@
 """Users in PostgreSQL through psycopg 3."""
 
+from typing import Any
+
 import psycopg
+from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.errors import Conflict, StoreUnavailable
+from fieldmark.shared_kernel.ids import UserId
+
+_SELECT = "SELECT id, email, name, password_hash, is_instance_admin, created_at FROM users"
+
+
+def _user(row: dict[str, Any]) -> User:
+    return User(UserId(row["id"]), row["email"], row["name"], row["is_instance_admin"], row["created_at"])
 
 
 class PsycopgUserRepository:
@@ -25,6 +35,22 @@ class PsycopgUserRepository:
             raise StoreUnavailable(
                 f"PostgreSQL is unavailable: {exc.sqlstate or 'connection failed'}"
             ) from None
+
+    async def by_email(self, email: str) -> tuple[User, str] | None:
+        row = await self._one(_SELECT + " WHERE lower(email) = lower(%s)", email)
+        return (_user(row), row["password_hash"]) if row else None
+
+    async def by_id(self, user_id: UserId) -> User | None:
+        row = await self._one(_SELECT + " WHERE id = %s", user_id)
+        return _user(row) if row else None
+
+    async def _one(self, query: str, value: object) -> dict[str, Any] | None:
+        try:
+            async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+                await cursor.execute(query, (value,))
+                return await cursor.fetchone()
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
 
     async def count(self) -> int:
         async with self._pool.connection() as conn:

@@ -1,8 +1,12 @@
 """What Identity's use cases need from the outside world."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
 from typing import Protocol
 
 from fieldmark.identity.domain.user import User
+from fieldmark.shared_kernel.ids import UserId
 
 
 class UserRepository(Protocol):
@@ -11,8 +15,39 @@ class UserRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def by_email(self, email: str) -> tuple[User, str] | None:
+        """The user and their password hash, found case-insensitively."""
+
+    async def by_id(self, user_id: UserId) -> User | None: ...
+
 
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 
     def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in browser: the cookie carries `token`; writes must also send `csrf_token`."""
+
+    token: str
+    user_id: UserId
+    csrf_token: str
+
+
+class SessionStore(Protocol):
+    async def create(self, user_id: UserId) -> Session: ...
+
+    async def get(self, token: str) -> Session | None: ...
+
+    async def revoke(self, token: str) -> None: ...
+
+
+class LoginThrottle(Protocol):
+    async def blocked_for(self, keys: list[str]) -> int:
+        """Seconds until any of these keys may try again, 0 if none is blocked."""
+
+    async def failed(self, keys: list[str]) -> None: ...
+
+    async def succeeded(self, keys: list[str]) -> None: ...

@@ -22,10 +22,10 @@ from litestar.openapi.spec import (
 )
 from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
-from fieldmark.ingestion.adapters.http.client_ip import client_ip
 from fieldmark.ingestion.adapters.http.payload import decode, to_event
 from fieldmark.ingestion.application.collect_events import CollectCommand
 from fieldmark.ingestion.domain.limits import MAX_BODY_BYTES
+from fieldmark.shared_kernel.net import client_ip
 
 _ACCEPTED_TYPES = (b"", b"text/plain", b"application/json")
 _JSON = [(b"content-type", b"application/json")]

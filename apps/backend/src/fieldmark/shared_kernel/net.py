@@ -1,4 +1,4 @@
-"""The visitor's address: the socket peer, or what `X-Forwarded-For` / `Forwarded` say when, and only
+"""The client's address: the socket peer, or what `X-Forwarded-For` / `Forwarded` say when, and only
 when, the peer is one of the trusted proxies (walking the chain from the right past trusted hops)."""
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def _valid(address: str) -> str | None:
 def client_ip(
     peer: str, forwarded_for: str | None, forwarded: str | None, proxies: tuple[Network, ...]
 ) -> str:
-    if not proxies or not _trusted(peer, proxies):
+    local = peer == ""  # a Unix socket: only this instance's own collect processes reach it
+    if not local and (not proxies or not _trusted(peer, proxies)):
         return peer
     chain: list[str] = []
     if forwarded:

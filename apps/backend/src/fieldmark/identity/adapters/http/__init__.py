@@ -1,0 +1,1 @@
+"""Identity's HTTP edge: sign-up, sign-in, sessions."""

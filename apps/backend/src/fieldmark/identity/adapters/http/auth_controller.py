@@ -1,0 +1,166 @@
+"""`/api/auth`: register, sign in, sign out, and who is signed in. Sessions ride in an HttpOnly,
+SameSite=Lax cookie (Secure behind HTTPS); writes made with that cookie must repeat the session's CSRF
+token in `X-CSRF-Token`."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie, State
+from litestar.params import JSONBody
+
+from fieldmark.identity.application.current_user import CurrentUser, LogOut
+from fieldmark.identity.application.log_in import LogIn, LogInCommand
+from fieldmark.identity.application.ports import Session
+from fieldmark.identity.application.register_account import RegisterAccount, RegisterCommand
+from fieldmark.identity.domain.user import User
+from fieldmark.shared_kernel.errors import PermissionDenied
+from fieldmark.shared_kernel.net import Network, client_ip
+
+SESSION_COOKIE = "fm_session"
+CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass(frozen=True)
+class IdentityState:
+    register: RegisterAccount
+    log_in: LogIn
+    current_user: CurrentUser
+    log_out: LogOut
+    secure_cookies: bool
+    secret: bytes
+    trusted_proxies: tuple[Network, ...]
+
+
+class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    password: str
+    name: str = ""
+
+
+class LogInBody(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    password: str
+
+
+class UserOut(msgspec.Struct, frozen=True):
+    id: str
+    email: str
+    name: str
+    is_instance_admin: bool
+
+
+class SignedIn(msgspec.Struct, frozen=True):
+    user: UserOut
+    csrf_token: str
+
+
+def _signed_in(user: User, session: Session) -> SignedIn:
+    return SignedIn(UserOut(str(user.id), user.email, user.name, user.is_instance_admin), session.csrf_token)
+
+
+def _state(request: Request[Any, Any, State]) -> IdentityState:
+    state: IdentityState = request.app.state.identity
+    return state
+
+
+def _cookie(state: IdentityState, value: str, max_age: int) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=state.secure_cookies,
+    )
+
+
+async def require_csrf(request: Request[Any, Any, State], session: Session) -> None:
+    """A write made with the session cookie must carry the session's own CSRF token."""
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
+        raise PermissionDenied("missing or wrong X-CSRF-Token for this session", field=CSRF_HEADER)
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["Accounts"]
+
+    @post(
+        "/register",
+        operation_id="register",
+        status_code=201,
+        summary="Open an account (the first becomes instance admin) and sign it in",
+        description="201 with the user and the session's CSRF token, and the session cookie set. 400 for an "
+        "invalid email or a password outside the policy (10 to 1,024 characters, not one repeated character, "
+        "not the email); 403 when registration is closed (REGISTRATION=invite, the default, once an "
+        "account exists); 409 when the email is taken.",
+    )
+    async def register(
+        self, request: Request[Any, Any, State], data: JSONBody[RegisterBody]
+    ) -> Response[SignedIn]:
+        state = _state(request)
+        user, session = await state.register.execute(RegisterCommand(data.email, data.password, data.name))
+        return Response(
+            _signed_in(user, session),
+            status_code=201,
+            cookies=[_cookie(state, session.token, 14 * 24 * 3600)],
+        )
+
+    @post(
+        "/login",
+        operation_id="logIn",
+        status_code=200,
+        summary="Sign in with email and password",
+        description="200 with the user and a new session's CSRF token; the cookie is replaced and any "
+        "previous session of this browser revoked. 401 when the email or password is wrong (the same "
+        "answer for both); 429 with Retry-After after 10 failures in 15 minutes for the account or client.",
+    )
+    async def log_in(
+        self, request: Request[Any, Any, State], data: JSONBody[LogInBody]
+    ) -> Response[SignedIn]:
+        state = _state(request)
+        peer = request.client.host if request.client else ""
+        ip = client_ip(
+            peer,
+            request.headers.get("x-forwarded-for"),
+            request.headers.get("forwarded"),
+            state.trusted_proxies,
+        )
+        client = hmac.new(state.secret, ip.encode(), hashlib.sha256).hexdigest()[:32]
+        user, session = await state.log_in.execute(
+            LogInCommand(data.email, data.password, client, request.cookies.get(SESSION_COOKIE))
+        )
+        return Response(_signed_in(user, session), cookies=[_cookie(state, session.token, 14 * 24 * 3600)])
+
+    @post(
+        "/logout",
+        operation_id="logOut",
+        status_code=204,
+        summary="Sign out",
+        description="204 and the cookie cleared. Needs X-CSRF-Token (403 without it); 401 when not "
+        "signed in.",
+    )
+    async def log_out(self, request: Request[Any, Any, State]) -> Response[None]:
+        state = _state(request)
+        _, session = await state.current_user.execute(request.cookies.get(SESSION_COOKIE))
+        await require_csrf(request, session)
+        await state.log_out.execute(session.token)
+        return Response(None, status_code=204, cookies=[_cookie(state, "", 0)])
+
+    @get(
+        "/me",
+        operation_id="getMe",
+        summary="The signed-in user and the session's CSRF token",
+        description="200 when signed in, 401 otherwise.",
+        cache=False,
+    )
+    async def me(self, request: Request[Any, Any, State]) -> SignedIn:
+        user, session = await _state(request).current_user.execute(request.cookies.get(SESSION_COOKIE))
+        return _signed_in(user, session)

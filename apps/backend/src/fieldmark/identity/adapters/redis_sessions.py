@@ -1,0 +1,88 @@
+"""Server-side sessions and sign-in throttling in Redis. Keys hold a hash of the session token, never the
+token itself, so a Redis dump cannot be replayed as cookies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from fieldmark.identity.application.ports import Session
+from fieldmark.shared_kernel.errors import StoreUnavailable
+from fieldmark.shared_kernel.ids import UserId
+
+SESSION_LIFETIME_S = 14 * 24 * 3600
+
+
+def _key(token: str) -> str:
+    return "fm:auth:session:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+class RedisSessionStore:
+    def __init__(self, client: aioredis.Redis) -> None:
+        self._redis = client
+
+    async def create(self, user_id: UserId) -> Session:
+        session = Session(secrets.token_urlsafe(32), user_id, secrets.token_urlsafe(32))
+        value = json.dumps({"user": str(user_id), "csrf": session.csrf_token})
+        try:
+            await self._redis.set(_key(session.token), value, ex=SESSION_LIFETIME_S)
+        except (RedisError, OSError):
+            raise StoreUnavailable("Redis is unavailable") from None
+        return session
+
+    async def get(self, token: str) -> Session | None:
+        try:
+            raw = await self._redis.get(_key(token))
+        except (RedisError, OSError):
+            raise StoreUnavailable("Redis is unavailable") from None
+        if raw is None:
+            return None
+        value = json.loads(raw)
+        return Session(token, UserId(uuid.UUID(value["user"])), value["csrf"])
+
+    async def revoke(self, token: str) -> None:
+        try:
+            await self._redis.delete(_key(token))
+        except (RedisError, OSError):
+            raise StoreUnavailable("Redis is unavailable") from None
+
+
+class RedisLoginThrottle:
+    """At most `limit` failures per key within `window_s`; a success clears the account's count."""
+
+    def __init__(self, client: aioredis.Redis, *, limit: int = 10, window_s: int = 900) -> None:
+        self._redis = client
+        self._limit = limit
+        self._window = window_s
+
+    @staticmethod
+    def _key(key: str) -> str:
+        return "fm:auth:fail:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    async def blocked_for(self, keys: list[str]) -> int:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.get(self._key(key))
+                pipe.ttl(self._key(key))
+            values = await pipe.execute()
+        waits = [
+            int(ttl)
+            for count, ttl in zip(values[::2], values[1::2], strict=True)
+            if count is not None and int(count) >= self._limit
+        ]
+        return max(waits, default=0)
+
+    async def failed(self, keys: list[str]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:  # SET NX starts the window; INCR keeps its expiry (Redis 6.2 has no EXPIRE NX)
+                pipe.set(self._key(key), 0, ex=self._window, nx=True)
+                pipe.incr(self._key(key))
+            await pipe.execute()
+
+    async def succeeded(self, keys: list[str]) -> None:
+        await self._redis.delete(*(self._key(key) for key in keys))

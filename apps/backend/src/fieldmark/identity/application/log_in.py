@@ -1,0 +1,56 @@
+"""Sign in with an email and a password."""
+
+import secrets
+from dataclasses import dataclass
+
+from fieldmark.identity.application.ports import (
+    LoginThrottle,
+    PasswordHasher,
+    Session,
+    SessionStore,
+    UserRepository,
+)
+from fieldmark.identity.domain.user import User
+from fieldmark.shared_kernel.errors import RateLimited, Unauthenticated
+
+
+@dataclass(frozen=True)
+class LogInCommand:
+    email: str
+    password: str
+    client: str  # an address token, never the address itself
+    previous_token: str | None = None
+
+
+class LogIn:
+    """Starts a session for the account whose email and password match.
+
+    Rules: after 10 failures within 15 minutes, further attempts for that account, or from that
+    client, are refused until the window passes (429). A wrong email and a wrong password get the same
+    answer, in the same time. A new session token is issued on every sign-in and the previous one, if
+    the browser sent it, is revoked, so a session fixed before sign-in is worthless."""
+
+    def __init__(
+        self, users: UserRepository, hasher: PasswordHasher, sessions: SessionStore, throttle: LoginThrottle
+    ) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._sessions = sessions
+        self._throttle = throttle
+        # Verified when the email is unknown, so both cases cost the same hash.
+        self._nobody = hasher.hash(secrets.token_hex(16))
+
+    async def execute(self, command: LogInCommand) -> tuple[User, Session]:
+        keys = [f"account:{command.email.strip().lower()}", f"client:{command.client}"]
+        wait = await self._throttle.blocked_for(keys)
+        if wait:
+            raise RateLimited(f"too many failed sign-ins; try again in {wait} s", retry_after=wait)
+        found = await self._users.by_email(command.email.strip())
+        valid = self._hasher.verify(found[1] if found else self._nobody, command.password)
+        if found is None or not valid:
+            await self._throttle.failed(keys)
+            raise Unauthenticated("the email or the password is wrong")
+        await self._throttle.succeeded(keys[:1])
+        if command.previous_token:
+            await self._sessions.revoke(command.previous_token)
+        return found[0], await self._sessions.create(found[0].id)
