@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+from uuid import UUID
 
+from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.domain.site import SiteSettings
+from fieldmark.shared_kernel.ids import TeamId
 from fieldmark.sites.application.ports import SiteRepository
 from fieldmark.sites.domain.site import Site
 
@@ -36,3 +39,24 @@ class SitesForIngestion:
 
     async def origin_allowed(self, host: str) -> bool:
         return await self._sites.hostname_listed(host)
+
+
+class SitesForIdentity:
+    """Identity's `SiteOwnership` over the Sites context's repository."""
+
+    def __init__(self, sites: SiteRepository) -> None:
+        self._sites = sites
+
+    async def team_of(self, site_id: UUID) -> TeamId | None:
+        site = await self._sites.by_id(site_id)
+        return TeamId(site.team_id) if site is not None and site.team_id is not None else None
+
+
+class EventsEraserForSites:
+    """Sites' `SiteDataEraser` over the Ingestion context's event store."""
+
+    def __init__(self, store: ClickHouseEventStore) -> None:
+        self._store = store
+
+    async def erase(self, site_id: UUID) -> None:
+        await self._store.erase_site(site_id)

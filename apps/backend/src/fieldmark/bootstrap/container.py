@@ -9,11 +9,12 @@ from dependency_injector import containers, providers
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.analytics.container import AnalyticsContainer
-from fieldmark.bootstrap.bridges import SitesForIngestion
+from fieldmark.bootstrap.bridges import EventsEraserForSites, SitesForIdentity, SitesForIngestion
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.settings import Settings
 from fieldmark.bootstrap.stores import ClickHousePool, open_clickhouse, open_postgres_pool, open_redis
 from fieldmark.identity.container import IdentityContainer
+from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.container import IngestionContainer
 from fieldmark.reporting.container import ReportingContainer
 from fieldmark.shared_kernel.clock import SystemClock
@@ -65,14 +66,23 @@ class AppContainer(containers.DeclarativeContainer):
     redis = providers.Resource(_redis, urls)
     clickhouse = providers.Resource(_clickhouse, urls)
 
+    sites = providers.Container(
+        SitesContainer,
+        postgres=postgres,
+        clock=clock,
+        # Its own event store (stateless) rather than Ingestion's: the two containers would need each other.
+        eraser=providers.Singleton(
+            EventsEraserForSites, providers.Singleton(ClickHouseEventStore, clickhouse)
+        ),
+    )
     identity = providers.Container(
         IdentityContainer,
         postgres=postgres,
         redis=redis,
         clock=clock,
         open_registration=providers.Callable(lambda s: s.registration == "open", settings),
+        site_ownership=providers.Singleton(SitesForIdentity, sites.sites),
     )
-    sites = providers.Container(SitesContainer, postgres=postgres, clock=clock)
     ingestion = providers.Container(
         IngestionContainer,
         redis=redis,

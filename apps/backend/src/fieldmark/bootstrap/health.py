@@ -13,6 +13,7 @@ from litestar.response import Response
 
 import fieldmark
 from fieldmark.bootstrap.stores import StoreHealth
+from fieldmark.shared_kernel.access import PUBLIC, access
 
 Probe = Callable[[], Awaitable[StoreHealth]]
 
@@ -33,6 +34,7 @@ class VersionResponse(msgspec.Struct, frozen=True):
 class HealthController(Controller):
     path = "/api"
     tags = ["Operations"]
+    opt = access(PUBLIC)
 
     @get(
         "/health",
@@ -71,6 +73,7 @@ class HealthController(Controller):
 
 @get(
     "/api/live",
+    opt=access(PUBLIC),
     operation_id="getLiveness",
     summary="Liveness: this process answers",
     status_code=204,

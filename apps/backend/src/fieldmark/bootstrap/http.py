@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from dependency_injector.errors import Error as DependencyError
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -22,6 +22,7 @@ from litestar.plugins.problem_details import (
 from litestar.types import ControllerRouterHandler
 
 import fieldmark
+from fieldmark.bootstrap.authorization import authorize
 from fieldmark.bootstrap.background import BackgroundServices
 from fieldmark.bootstrap.container import AppContainer, resolved
 from fieldmark.bootstrap.engines import EngineUrls
@@ -32,12 +33,17 @@ from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.identity.adapters.http.auth_controller import AuthController, IdentityState
+from fieldmark.identity.adapters.http.teams_controller import TeamsController
 from fieldmark.ingestion.adapters.http.collect_asgi import collect_endpoint, document
 from fieldmark.ingestion.adapters.redis_stream import stream_status
 from fieldmark.ingestion.application.collect_events import CollectEvents
 from fieldmark.ingestion.application.ports import SiteDirectory
 from fieldmark.shared_kernel import errors
+from fieldmark.shared_kernel.access import PUBLIC, access
 from fieldmark.shared_kernel.net import Network, parse_networks
+from fieldmark.sites.adapters.http.sites_controller import SitesController
+from fieldmark.sites.application.create_site import CreateSite
+from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +113,14 @@ class IngestionState:
     trusted_proxies: tuple[Network, ...]
 
 
+@dataclass(frozen=True)
+class SitesState:
+    list: ListSites
+    create: CreateSite
+    get: GetSite
+    delete: DeleteSite
+
+
 def _urls_of(container: AppContainer) -> EngineUrls | None:
     """None for an app built only to print its OpenAPI schema, with no stores behind it."""
     try:
@@ -148,9 +162,19 @@ def create_app(
                 log_in=await resolved(container.identity.log_in()),
                 current_user=await resolved(container.identity.current_user()),
                 log_out=await resolved(container.identity.log_out()),
+                authorize=await resolved(container.identity.authorize()),
+                list_teams=await resolved(container.identity.list_teams()),
+                create_team=await resolved(container.identity.create_team()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
+            )
+        if Role.API in roles:
+            app.state.sites = SitesState(
+                list=await resolved(container.sites.list_sites()),
+                create=await resolved(container.sites.create_site()),
+                get=await resolved(container.sites.get_site()),
+                delete=await resolved(container.sites.delete_site()),
             )
         if Role.WORKER in roles and (writers or jobs):
             await services.start()
@@ -175,12 +199,13 @@ def create_app(
     if Role.COLLECT in roles and not upstream:
         handlers += [tracker_script, collect_endpoint]
     if Role.API in roles:
-        handlers.extend([AuthController, dashboard_index, dashboard_route])
+        handlers.extend([AuthController, TeamsController, SitesController, dashboard_index, dashboard_route])
 
     app = Litestar(
         route_handlers=handlers,
         on_startup=[open_stores],
         on_shutdown=[close_stores],
+        guards=[authorize],  # the one guard: every route declares its access (shared_kernel.access)
         plugins=[
             ProblemDetailsPlugin(
                 ProblemDetailsConfig(
@@ -200,6 +225,9 @@ def create_app(
             version=fieldmark.__version__,
             description="Privacy-first web and product analytics. Errors are RFC 9457 problem+json.",
             path="/api/docs",
+            openapi_router=Router(
+                "/api/docs", route_handlers=[], include_in_schema=False, opt=access(PUBLIC)
+            ),
             render_plugins=[ScalarRenderPlugin()],
         ),
         debug=False,

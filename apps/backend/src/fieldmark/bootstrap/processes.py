@@ -17,6 +17,7 @@ import httpx
 from litestar import Request, Response, route
 
 from fieldmark.bootstrap.engines import EngineUrls, _die_with_parent
+from fieldmark.shared_kernel.access import PUBLIC, access
 
 UPSTREAM_ENV = "FIELDMARK_UPSTREAM_SOCKET"
 REUSE_PORT_ENV = "FIELDMARK_REUSE_PORT"
@@ -107,6 +108,7 @@ def upstream_proxy(socket_path: str) -> Any:
         http_method=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
         include_in_schema=False,
         operation_id="proxyToMain",
+        opt=access(PUBLIC),  # the main process's guard decides
     )
     async def proxy(request: Request[Any, Any, Any]) -> Response[bytes]:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}

@@ -10,6 +10,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import File
 
+from fieldmark.shared_kernel.access import PUBLIC, access
+
 _PACKAGE = Path(__file__).resolve().parent.parent  # src/fieldmark
 _REPO = _PACKAGE.parents[3] if len(_PACKAGE.parents) > 3 else _PACKAGE
 
@@ -33,7 +35,9 @@ _NOT_BUILT = (
 )
 
 
-@get("/js/script.js", operation_id="getTrackerScript", include_in_schema=False, cache=False)
+@get(
+    "/js/script.js", operation_id="getTrackerScript", include_in_schema=False, cache=False, opt=access(PUBLIC)
+)
 async def tracker_script() -> File:
     folder = tracker_dir()
     if folder is None or not (folder / "script.js").is_file():
@@ -46,12 +50,14 @@ async def tracker_script() -> File:
     )
 
 
-@get("/", operation_id="getDashboard", include_in_schema=False, cache=False)
+@get("/", operation_id="getDashboard", include_in_schema=False, cache=False, opt=access(PUBLIC))
 async def dashboard_index() -> Response[str] | File:
     return _dashboard_file("")
 
 
-@get("/{path:path}", operation_id="getDashboardRoute", include_in_schema=False, cache=False)
+@get(
+    "/{path:path}", operation_id="getDashboardRoute", include_in_schema=False, cache=False, opt=access(PUBLIC)
+)
 async def dashboard_route(path: Annotated[str, Parameter()]) -> Response[str] | File:
     return _dashboard_file(path)
 

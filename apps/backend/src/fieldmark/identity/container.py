@@ -6,12 +6,15 @@ from dependency_injector import containers, providers
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.identity.adapters.argon2_hasher import Argon2PasswordHasher
+from fieldmark.identity.adapters.postgres_teams import PsycopgTeamRepository
 from fieldmark.identity.adapters.postgres_users import PsycopgUserRepository
 from fieldmark.identity.adapters.redis_sessions import RedisLoginThrottle, RedisSessionStore
+from fieldmark.identity.application.authorize import Authorize
 from fieldmark.identity.application.create_instance_admin import CreateInstanceAdmin
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
 from fieldmark.identity.application.log_in import LogIn
 from fieldmark.identity.application.register_account import RegisterAccount
+from fieldmark.identity.application.teams import CreateTeam, ListTeams
 from fieldmark.shared_kernel.clock import Clock
 
 
@@ -22,11 +25,13 @@ class IdentityContainer(containers.DeclarativeContainer):
     redis: providers.Dependency[Any] = providers.Dependency()
     clock: providers.Dependency[Clock] = providers.Dependency()
     open_registration: providers.Dependency[bool] = providers.Dependency(instance_of=bool)
+    site_ownership: providers.Dependency[Any] = providers.Dependency()  # SiteOwnership over Sites
 
     users = providers.Singleton(PsycopgUserRepository, pool=postgres)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     sessions = providers.Singleton(RedisSessionStore, redis)
     throttle = providers.Singleton(RedisLoginThrottle, redis)
+    teams = providers.Singleton(PsycopgTeamRepository, pool=postgres)
     create_instance_admin = providers.Factory(
         CreateInstanceAdmin, users=users, hasher=password_hasher, clock=clock
     )
@@ -35,6 +40,7 @@ class IdentityContainer(containers.DeclarativeContainer):
         users=users,
         hasher=password_hasher,
         sessions=sessions,
+        teams=teams,
         clock=clock,
         open_registration=open_registration,
     )
@@ -43,3 +49,6 @@ class IdentityContainer(containers.DeclarativeContainer):
     )
     current_user = providers.Singleton(CurrentUser, users=users, sessions=sessions)
     log_out = providers.Singleton(LogOut, sessions=sessions)
+    create_team = providers.Singleton(CreateTeam, teams=teams, clock=clock)
+    list_teams = providers.Singleton(ListTeams, teams=teams)
+    authorize = providers.Singleton(Authorize, current_user=current_user, teams=teams, sites=site_ownership)

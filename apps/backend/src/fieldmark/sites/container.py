@@ -1,11 +1,14 @@
 """Sites' container: it declares what it needs; bootstrap provides it."""
 
+from typing import Any
+
 from dependency_injector import containers, providers
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.sites.adapters.postgres_sites import PsycopgSiteRepository
 from fieldmark.sites.application.create_site import CreateSite
+from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
 
 
 class SitesContainer(containers.DeclarativeContainer):
@@ -13,6 +16,10 @@ class SitesContainer(containers.DeclarativeContainer):
         instance_of=AsyncConnectionPool
     )
     clock: providers.Dependency[Clock] = providers.Dependency()
+    eraser: providers.Dependency[Any] = providers.Dependency()  # SiteDataEraser over Ingestion
 
     sites = providers.Singleton(PsycopgSiteRepository, pool=postgres)
     create_site = providers.Factory(CreateSite, sites=sites, clock=clock)
+    list_sites = providers.Singleton(ListSites, sites=sites)
+    get_site = providers.Singleton(GetSite, sites=sites)
+    delete_site = providers.Singleton(DeleteSite, sites=sites, eraser=eraser)

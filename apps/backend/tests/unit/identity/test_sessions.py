@@ -41,6 +41,22 @@ class FakeSessions:
         self.live.pop(token, None)
 
 
+class FakeTeams:
+    def __init__(self) -> None:
+        self.owners: dict[object, object] = {}
+
+    async def create(self, team: object, owner: UserId) -> None:
+        self.owners[team] = owner
+
+    async def add_member(self, *args: object) -> None: ...
+
+    async def memberships_of(self, user_id: UserId) -> list[object]:
+        return [t for t, o in self.owners.items() if o == user_id]
+
+    async def role_of(self, *args: object) -> None:
+        return None
+
+
 class FakeThrottle:
     def __init__(self, limit: int = 3) -> None:
         self.failures: dict[str, int] = {}
@@ -64,23 +80,24 @@ def users() -> UsersWithLookup:
 
 
 async def test_only_the_first_account_may_register_when_registration_is_closed(users) -> None:
-    sessions = FakeSessions()
-    register = RegisterAccount(users, FakeHasher(), sessions, FixedClock(), open_registration=False)
+    sessions, teams = FakeSessions(), FakeTeams()
+    register = RegisterAccount(users, FakeHasher(), sessions, teams, FixedClock(), open_registration=False)
     admin, session = await register.execute(RegisterCommand("ada@example.com", "correct horse battery"))
     assert admin.is_instance_admin
+    assert len(await teams.memberships_of(admin.id)) == 1  # a team of their own
     assert sessions.live[session.token].user_id == admin.id
     with pytest.raises(PermissionDenied):
         await register.execute(RegisterCommand("bob@example.com", "correct horse battery"))
-    opened = RegisterAccount(users, FakeHasher(), sessions, FixedClock(), open_registration=True)
+    opened = RegisterAccount(users, FakeHasher(), sessions, FakeTeams(), FixedClock(), open_registration=True)
     bob, _ = await opened.execute(RegisterCommand("bob@example.com", "correct horse battery"))
     assert not bob.is_instance_admin
 
 
 async def test_sign_in_rotates_sessions_and_throttles_failures(users) -> None:
     sessions, throttle = FakeSessions(), FakeThrottle(limit=3)
-    await RegisterAccount(users, FakeHasher(), sessions, FixedClock(), open_registration=False).execute(
-        RegisterCommand("ada@example.com", "correct horse battery")
-    )
+    await RegisterAccount(
+        users, FakeHasher(), sessions, FakeTeams(), FixedClock(), open_registration=False
+    ).execute(RegisterCommand("ada@example.com", "correct horse battery"))
     log_in = LogIn(users, FakeHasher(), sessions, throttle)
     _, first = await log_in.execute(LogInCommand("ada@example.com", "correct horse battery", "client-a"))
     _, second = await log_in.execute(

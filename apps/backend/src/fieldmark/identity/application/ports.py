@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
+from uuid import UUID
 
+from fieldmark.identity.domain.roles import Membership, Role, Team
 from fieldmark.identity.domain.user import User
-from fieldmark.shared_kernel.ids import UserId
+from fieldmark.shared_kernel.ids import TeamId, UserId
 
 
 class UserRepository(Protocol):
@@ -51,3 +53,19 @@ class LoginThrottle(Protocol):
     async def failed(self, keys: list[str]) -> None: ...
 
     async def succeeded(self, keys: list[str]) -> None: ...
+
+
+class TeamRepository(Protocol):
+    async def create(self, team: Team, owner: UserId) -> None: ...
+
+    async def add_member(self, team_id: TeamId, user_id: UserId, role: Role) -> None: ...
+
+    async def memberships_of(self, user_id: UserId) -> list[Membership]: ...
+
+    async def role_of(self, team_id: TeamId, user_id: UserId) -> Role | None: ...
+
+
+class SiteOwnership(Protocol):
+    """Which team owns a site: implemented over the Sites context."""
+
+    async def team_of(self, site_id: UUID) -> TeamId | None: ...

@@ -2,11 +2,18 @@
 
 from dataclasses import dataclass
 
-from fieldmark.identity.application.ports import PasswordHasher, Session, SessionStore, UserRepository
+from fieldmark.identity.application.ports import (
+    PasswordHasher,
+    Session,
+    SessionStore,
+    TeamRepository,
+    UserRepository,
+)
+from fieldmark.identity.domain.roles import Team
 from fieldmark.identity.domain.user import User, check_password_policy, normalize_email
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import PermissionDenied
-from fieldmark.shared_kernel.ids import UserId, new_id
+from fieldmark.shared_kernel.ids import TeamId, UserId, new_id
 
 
 @dataclass(frozen=True)
@@ -21,18 +28,21 @@ class RegisterAccount:
 
     Rules: the first account of an instance becomes its administrator. After that, registration is
     open only when the instance allows it (`REGISTRATION=open`); otherwise people join through an
-    invitation. The email must be unused and the password must follow the documented policy."""
+    invitation. The email must be unused and the password must follow the documented policy. Every new
+    account gets a team of its own, which it owns."""
 
     def __init__(
         self,
         users: UserRepository,
         hasher: PasswordHasher,
         sessions: SessionStore,
+        teams: TeamRepository,
         clock: Clock,
         *,
         open_registration: bool,
     ) -> None:
         self._users = users
+        self._teams = teams
         self._hasher = hasher
         self._sessions = sessions
         self._clock = clock
@@ -46,4 +56,6 @@ class RegisterAccount:
             raise PermissionDenied("registration is closed on this instance; ask for an invitation")
         user = User(UserId(new_id()), email, command.name.strip(), first, self._clock.now())
         await self._users.add(user, self._hasher.hash(command.password))
+        label = user.name or email.split("@", 1)[0]
+        await self._teams.create(Team(TeamId(new_id()), f"{label}'s team", user.created_at), user.id)
         return user, await self._sessions.create(user.id)

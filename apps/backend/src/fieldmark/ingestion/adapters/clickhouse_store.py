@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, Protocol
+from uuid import UUID
 
 from fieldmark.ingestion.domain.recorded import RecordedEvent
+from fieldmark.shared_kernel.errors import StoreUnavailable
 
 COLUMNS = (
     "event_id",
@@ -126,3 +128,16 @@ class ClickHouseEventStore:
             )
 
         await self._clickhouse.arun(insert)
+
+    async def erase_site(self, site_id: UUID) -> None:
+        """Every event of a site, deleted (a lightweight DELETE: the rows vanish from reads at once)."""
+        try:
+            await self._clickhouse.arun(
+                lambda client: client.command(
+                    "DELETE FROM events WHERE site_id = {site:UUID}", parameters={"site": site_id}
+                )
+            )
+        except Exception as exc:
+            raise StoreUnavailable(
+                f"ClickHouse could not delete the site's events ({type(exc).__name__})"
+            ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from psycopg.rows import dict_row
@@ -12,15 +13,16 @@ from fieldmark.shared_kernel.errors import Conflict, StoreUnavailable
 from fieldmark.shared_kernel.ids import SiteId
 from fieldmark.sites.domain.site import Site
 
-_COLUMNS = (
-    "id, domain, name, timezone, public_key, allowed_hostnames, excluded_networks::text[] AS "
-    "excluded_networks, kept_query_params, created_at"
+_SELECT = (
+    "SELECT id, team_id, domain, name, timezone, public_key, allowed_hostnames,"
+    " excluded_networks::text[] AS excluded_networks, kept_query_params, created_at FROM sites"
 )
 
 
 def _site(row: dict[str, Any]) -> Site:
     return Site(
         id=SiteId(row["id"]),
+        team_id=row["team_id"],
         domain=row["domain"],
         name=row["name"],
         timezone=row["timezone"],
@@ -40,11 +42,12 @@ class PsycopgSiteRepository:
         try:
             async with self._pool.connection() as conn:
                 await conn.execute(
-                    "INSERT INTO sites (id, domain, name, timezone, public_key, allowed_hostnames,"
+                    "INSERT INTO sites (id, team_id, domain, name, timezone, public_key, allowed_hostnames,"
                     " excluded_networks, kept_query_params, created_at)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s::cidr[], %s, %s)",
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s::cidr[], %s, %s)",
                     (
                         site.id,
+                        site.team_id,
                         site.domain,
                         site.name,
                         site.timezone,
@@ -60,20 +63,38 @@ class PsycopgSiteRepository:
         except psycopg.OperationalError:
             raise StoreUnavailable("PostgreSQL is unavailable") from None
 
-    async def _one(self, where: str, value: str) -> Site | None:
+    async def _rows(self, query: str, value: object) -> list[dict[str, Any]]:
         try:
             async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-                await cursor.execute(f"SELECT {_COLUMNS} FROM sites WHERE {where}", (value,))  # noqa: S608
-                row = await cursor.fetchone()
+                await cursor.execute(query, (value,))
+                return await cursor.fetchall()
         except psycopg.OperationalError:
             raise StoreUnavailable("PostgreSQL is unavailable") from None
-        return _site(row) if row else None
+
+    async def _one(self, query: str, value: object) -> Site | None:
+        rows = await self._rows(query, value)
+        return _site(rows[0]) if rows else None
 
     async def by_domain(self, domain: str) -> Site | None:
-        return await self._one("lower(domain) = lower(%s)", domain)
+        return await self._one(_SELECT + " WHERE lower(domain) = lower(%s)", domain)
 
     async def by_public_key(self, key: str) -> Site | None:
-        return await self._one("public_key = %s", key)
+        return await self._one(_SELECT + " WHERE public_key = %s", key)
+
+    async def by_id(self, site_id: UUID) -> Site | None:
+        return await self._one(_SELECT + " WHERE id = %s", site_id)
+
+    async def of_team(self, team_id: UUID) -> list[Site]:
+        return [
+            _site(row) for row in await self._rows(_SELECT + " WHERE team_id = %s ORDER BY domain", team_id)
+        ]
+
+    async def delete(self, site_id: UUID) -> None:
+        try:
+            async with self._pool.connection() as conn:
+                await conn.execute("DELETE FROM sites WHERE id = %s", (site_id,))
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
 
     async def hostname_listed(self, host: str) -> bool:
         labels = host.lower().split(".")

@@ -1,6 +1,7 @@
 """Register a site so that its events are accepted."""
 
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.ids import SiteId, new_id
@@ -23,6 +24,7 @@ class CreateSiteCommand:
     allowed_hostnames: list[str] = field(default_factory=list)
     excluded_ips: list[str] = field(default_factory=list)
     kept_query_params: list[str] = field(default_factory=list)
+    team_id: UUID | None = None
 
 
 class CreateSite:
@@ -40,6 +42,7 @@ class CreateSite:
         domain = normalize_domain(command.domain)
         site = Site(
             id=SiteId(new_id()),
+            team_id=command.team_id,
             domain=domain,
             name=command.name.strip() or domain,
             timezone=check_timezone(command.timezone),

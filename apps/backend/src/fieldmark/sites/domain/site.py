@@ -8,6 +8,7 @@ import secrets
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from fieldmark.shared_kernel.errors import InvalidInput
 from fieldmark.shared_kernel.ids import SiteId
@@ -19,6 +20,7 @@ _HOSTNAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 @dataclass(frozen=True)
 class Site:
     id: SiteId
+    team_id: UUID | None
     domain: str
     name: str
     timezone: str

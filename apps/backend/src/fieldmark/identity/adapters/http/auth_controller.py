@@ -14,16 +14,17 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.params import JSONBody
 
+from fieldmark.identity.application.authorize import Authorize, Caller
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
 from fieldmark.identity.application.log_in import LogIn, LogInCommand
 from fieldmark.identity.application.ports import Session
 from fieldmark.identity.application.register_account import RegisterAccount, RegisterCommand
+from fieldmark.identity.application.teams import CreateTeam, ListTeams
 from fieldmark.identity.domain.user import User
-from fieldmark.shared_kernel.errors import PermissionDenied
+from fieldmark.shared_kernel.access import PUBLIC, USER, access
 from fieldmark.shared_kernel.net import Network, client_ip
 
 SESSION_COOKIE = "fm_session"
-CSRF_HEADER = "x-csrf-token"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class IdentityState:
     log_in: LogIn
     current_user: CurrentUser
     log_out: LogOut
+    authorize: Authorize
+    list_teams: ListTeams
+    create_team: CreateTeam
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]
@@ -81,19 +85,13 @@ def _cookie(state: IdentityState, value: str, max_age: int) -> Cookie:
     )
 
 
-async def require_csrf(request: Request[Any, Any, State], session: Session) -> None:
-    """A write made with the session cookie must carry the session's own CSRF token."""
-    sent = request.headers.get(CSRF_HEADER, "")
-    if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
-        raise PermissionDenied("missing or wrong X-CSRF-Token for this session", field=CSRF_HEADER)
-
-
 class AuthController(Controller):
     path = "/api/auth"
     tags = ["Accounts"]
 
     @post(
         "/register",
+        opt=access(PUBLIC),
         operation_id="register",
         status_code=201,
         summary="Open an account (the first becomes instance admin) and sign it in",
@@ -115,6 +113,7 @@ class AuthController(Controller):
 
     @post(
         "/login",
+        opt=access(PUBLIC),
         operation_id="logIn",
         status_code=200,
         summary="Sign in with email and password",
@@ -141,6 +140,7 @@ class AuthController(Controller):
 
     @post(
         "/logout",
+        opt=access(USER),
         operation_id="logOut",
         status_code=204,
         summary="Sign out",
@@ -149,18 +149,18 @@ class AuthController(Controller):
     )
     async def log_out(self, request: Request[Any, Any, State]) -> Response[None]:
         state = _state(request)
-        _, session = await state.current_user.execute(request.cookies.get(SESSION_COOKIE))
-        await require_csrf(request, session)
-        await state.log_out.execute(session.token)
+        caller: Caller = request.state.caller  # signed in, with the CSRF token checked, by the guard
+        await state.log_out.execute(caller.session.token)
         return Response(None, status_code=204, cookies=[_cookie(state, "", 0)])
 
     @get(
         "/me",
+        opt=access(USER),
         operation_id="getMe",
         summary="The signed-in user and the session's CSRF token",
         description="200 when signed in, 401 otherwise.",
         cache=False,
     )
     async def me(self, request: Request[Any, Any, State]) -> SignedIn:
-        user, session = await _state(request).current_user.execute(request.cookies.get(SESSION_COOKIE))
-        return _signed_in(user, session)
+        caller: Caller = request.state.caller
+        return _signed_in(caller.user, caller.session)

@@ -25,6 +25,7 @@ from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Receiv
 from fieldmark.ingestion.adapters.http.payload import decode, to_event
 from fieldmark.ingestion.application.collect_events import CollectCommand
 from fieldmark.ingestion.domain.limits import MAX_BODY_BYTES
+from fieldmark.shared_kernel.access import PUBLIC, access
 from fieldmark.shared_kernel.net import client_ip
 
 _ACCEPTED_TYPES = (b"", b"text/plain", b"application/json")
@@ -59,7 +60,7 @@ async def _cors(ingestion: Any, origin: bytes | None) -> list[tuple[bytes, bytes
     return [(b"vary", b"Origin")]
 
 
-@asgi("/api/event", copy_scope=False)
+@asgi("/api/event", copy_scope=False, opt=access(PUBLIC))
 async def collect_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     headers = dict(scope["headers"])
     ingestion = scope["litestar_app"].state.ingestion

@@ -1,0 +1,43 @@
+"""The one guard every route goes through: it reads the route's declared access and asks Identity."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from fieldmark.identity.adapters.http.auth_controller import SESSION_COOKIE
+from fieldmark.identity.application.authorize import AccessRequest, Authorize, Scope
+from fieldmark.identity.domain.roles import Permission
+from fieldmark.shared_kernel.access import PUBLIC, Access
+from fieldmark.shared_kernel.errors import PermissionDenied
+
+log = logging.getLogger(__name__)
+
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+_TARGET = {Scope.TEAM: "team_id", Scope.SITE: "site_id"}
+
+
+async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    rule = handler.opt.get("access")
+    if rule is None:
+        log.error("route %s declares no access rule: refused", connection.scope.get("path"))
+        raise PermissionDenied("this route declares no access rule")
+    assert isinstance(rule, Access)
+    if rule.scope == PUBLIC:
+        return
+    scope = Scope(rule.scope)
+    use_case: Authorize = connection.app.state.identity.authorize
+    method = connection.scope.get("method", "GET")
+    connection.state.caller = await use_case.execute(
+        AccessRequest(
+            session_token=connection.cookies.get(SESSION_COOKIE),
+            csrf_token=connection.headers.get("x-csrf-token"),
+            writes=method not in _SAFE,
+            scope=scope,
+            target=connection.path_params.get(_TARGET[scope]) if scope in _TARGET else None,
+            permission=Permission(rule.permission) if rule.permission else None,
+        )
+    )

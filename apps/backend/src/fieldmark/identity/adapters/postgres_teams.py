@@ -1,0 +1,66 @@
+"""Teams and memberships in PostgreSQL through psycopg 3."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+from fieldmark.identity.domain.roles import Membership, Role, Team
+from fieldmark.shared_kernel.errors import Conflict, StoreUnavailable
+from fieldmark.shared_kernel.ids import TeamId, UserId
+
+
+class PsycopgTeamRepository:
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self._pool = pool
+
+    async def create(self, team: Team, owner: UserId) -> None:
+        try:
+            async with self._pool.connection() as conn, conn.transaction():
+                await conn.execute(
+                    "INSERT INTO teams (id, name, created_at) VALUES (%s, %s, %s)",
+                    (team.id, team.name, team.created_at),
+                )
+                await conn.execute(
+                    "INSERT INTO memberships (team_id, user_id, role) VALUES (%s, %s, 'owner')",
+                    (team.id, owner),
+                )
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+
+    async def add_member(self, team_id: TeamId, user_id: UserId, role: Role) -> None:
+        try:
+            async with self._pool.connection() as conn:
+                await conn.execute(
+                    "INSERT INTO memberships (team_id, user_id, role) VALUES (%s, %s, %s)",
+                    (team_id, user_id, role.value),
+                )
+        except psycopg.errors.UniqueViolation:
+            raise Conflict("already a member of this team") from None
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+
+    async def memberships_of(self, user_id: UserId) -> list[Membership]:
+        try:
+            async with self._pool.connection() as conn:
+                cursor = await conn.execute(
+                    "SELECT t.id, t.name, t.created_at, m.role"
+                    " FROM memberships m JOIN teams t ON t.id = m.team_id"
+                    " WHERE m.user_id = %s ORDER BY t.created_at, t.id",
+                    (user_id,),
+                )
+                rows = await cursor.fetchall()
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        return [Membership(Team(TeamId(r[0]), r[1], r[2]), Role(r[3])) for r in rows]
+
+    async def role_of(self, team_id: TeamId, user_id: UserId) -> Role | None:
+        try:
+            async with self._pool.connection() as conn:
+                cursor = await conn.execute(
+                    "SELECT role FROM memberships WHERE team_id = %s AND user_id = %s", (team_id, user_id)
+                )
+                row = await cursor.fetchone()
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        return Role(row[0]) if row else None

@@ -1,0 +1,29 @@
+"""How a route declares who may call it; the Identity context decides, through the one guard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PUBLIC = "public"  # no caller needed
+USER = "user"  # any signed-in user
+TEAM = "team"  # a permission on the team whose id is the path parameter `team_id`
+SITE = "site"  # a permission on the team owning the site whose id is the path parameter `site_id`
+
+# Permissions, granted by role in identity.domain.roles.
+VIEW = "view"
+EDIT_SITES = "edit_sites"
+MANAGE_SITES = "manage_sites"
+MANAGE_MEMBERS = "manage_members"
+MANAGE_TEAM = "manage_team"
+
+
+@dataclass(frozen=True)
+class Access:
+    scope: str
+    permission: str | None = None
+
+
+def access(scope: str, permission: str | None = None) -> dict[str, Any]:
+    """A route handler's `opt`: `@get(..., opt=access(SITE, VIEW))`."""
+    return {"access": Access(scope, permission)}

@@ -1,0 +1,1 @@
+"""Sites' HTTP edge."""

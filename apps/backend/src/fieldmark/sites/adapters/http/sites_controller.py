@@ -1,0 +1,109 @@
+"""Sites of a team over HTTP: list, create, read, delete. Access is declared here and decided by the guard."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
+
+from fieldmark.shared_kernel.access import MANAGE_SITES, SITE, TEAM, VIEW, access
+from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
+from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
+from fieldmark.sites.domain.site import Site
+
+
+class NewSite(msgspec.Struct, forbid_unknown_fields=True):
+    domain: str
+    name: str = ""
+    timezone: str = "UTC"
+    allowed_hostnames: list[str] = []
+    excluded_ips: list[str] = []
+
+
+class SiteOut(msgspec.Struct, frozen=True):
+    id: str
+    team_id: str | None
+    domain: str
+    name: str
+    timezone: str
+    public_key: str
+    allowed_hostnames: list[str]
+    excluded_ips: list[str]
+
+
+def _out(site: Site) -> SiteOut:
+    return SiteOut(
+        str(site.id),
+        str(site.team_id) if site.team_id else None,
+        site.domain,
+        site.name,
+        site.timezone,
+        site.public_key,
+        list(site.allowed_hostnames),
+        list(site.excluded_networks),
+    )
+
+
+class SitesController(Controller):
+    tags = ["Sites"]
+
+    @get(
+        "/api/teams/{team_id:uuid}/sites",
+        operation_id="listSites",
+        opt=access(TEAM, VIEW),
+        summary="The team's sites",
+        description="200 for members; 404 for anyone else.",
+    )
+    async def list_sites(self, request: Request[Any, Any, State], team_id: FromPath[UUID]) -> list[SiteOut]:
+        use_case: ListSites = request.app.state.sites.list
+        return [_out(site) for site in await use_case.execute(team_id)]
+
+    @post(
+        "/api/teams/{team_id:uuid}/sites",
+        operation_id="createSite",
+        opt=access(TEAM, MANAGE_SITES),
+        summary="Add a site to the team",
+        description="201 with the site and its public key. 400 for an invalid domain, hostname, IP or time "
+        "zone; 403 below admin; 409 when the domain is taken.",
+    )
+    async def create_site(
+        self, request: Request[Any, Any, State], team_id: FromPath[UUID], data: JSONBody[NewSite]
+    ) -> SiteOut:
+        use_case: CreateSite = request.app.state.sites.create
+        site = await use_case.execute(
+            CreateSiteCommand(
+                domain=data.domain,
+                name=data.name,
+                timezone=data.timezone,
+                allowed_hostnames=data.allowed_hostnames,
+                excluded_ips=data.excluded_ips,
+                team_id=team_id,
+            )
+        )
+        return _out(site)
+
+    @get(
+        "/api/sites/{site_id:uuid}",
+        operation_id="getSite",
+        opt=access(SITE, VIEW),
+        summary="One site",
+        description="200 for members of its team; 404 for anyone else.",
+    )
+    async def get_site(self, request: Request[Any, Any, State], site_id: FromPath[UUID]) -> SiteOut:
+        use_case: GetSite = request.app.state.sites.get
+        return _out(await use_case.execute(site_id))
+
+    @delete(
+        "/api/sites/{site_id:uuid}",
+        operation_id="deleteSite",
+        opt=access(SITE, MANAGE_SITES),
+        summary="Delete a site and all its events",
+        description="204. 403 below admin; 404 for non-members.",
+    )
+    async def delete_site(self, request: Request[Any, Any, State], site_id: FromPath[UUID]) -> None:
+        use_case: DeleteSite = request.app.state.sites.delete
+        await use_case.execute(site_id)

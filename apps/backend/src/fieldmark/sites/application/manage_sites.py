@@ -1,0 +1,45 @@
+"""Reading and deleting the sites of a team."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fieldmark.shared_kernel.errors import NotFound
+from fieldmark.sites.application.ports import SiteDataEraser, SiteRepository
+from fieldmark.sites.domain.site import Site
+
+
+class ListSites:
+    """A team's sites, by domain."""
+
+    def __init__(self, sites: SiteRepository) -> None:
+        self._sites = sites
+
+    async def execute(self, team_id: UUID) -> list[Site]:
+        return await self._sites.of_team(team_id)
+
+
+class GetSite:
+    def __init__(self, sites: SiteRepository) -> None:
+        self._sites = sites
+
+    async def execute(self, site_id: UUID) -> Site:
+        site = await self._sites.by_id(site_id)
+        if site is None:
+            raise NotFound("no such site")
+        return site
+
+
+class DeleteSite:
+    """Deletes a site and every event collected for it. Rules: the events go first, so a failure leaves
+    the site in place to delete again rather than events no site owns."""
+
+    def __init__(self, sites: SiteRepository, eraser: SiteDataEraser) -> None:
+        self._sites = sites
+        self._eraser = eraser
+
+    async def execute(self, site_id: UUID) -> None:
+        if await self._sites.by_id(site_id) is None:
+            raise NotFound("no such site")
+        await self._eraser.erase(site_id)
+        await self._sites.delete(site_id)

@@ -1,0 +1,222 @@
+"""Every route of the app x every kind of caller → the expected status, generated from the route table:
+a route without an entry here fails the test, and cross-team access never succeeds."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar.routes import ASGIRoute, HTTPRoute
+from psycopg_pool import AsyncConnectionPool
+
+from fieldmark.bootstrap.container import AppContainer
+from fieldmark.bootstrap.engines import EngineUrls
+from fieldmark.bootstrap.http import create_app
+from fieldmark.bootstrap.migrate import migrate_clickhouse
+from fieldmark.bootstrap.roles import ALL_ROLES
+from fieldmark.bootstrap.stores import ClickHousePool
+from fieldmark.identity.adapters.postgres_teams import PsycopgTeamRepository
+from fieldmark.identity.domain.roles import Role
+from fieldmark.shared_kernel.access import Access
+from fieldmark.shared_kernel.ids import TeamId, UserId
+from tests.conftest import LiveServer, settings_for
+
+PASSWORD = "correct horse battery staple"
+CALLERS = ("anonymous", "viewer", "editor", "admin", "owner", "outsider")
+MEMBERS = ("viewer", "editor", "admin", "owner")
+_unique = itertools.count()
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(CALLERS, status)
+
+
+def signed_in(status: int) -> dict[str, int]:
+    return {"anonymous": 401, **dict.fromkeys(CALLERS[1:], status)}
+
+
+def members(view: int, *, allowed: tuple[str, ...] = MEMBERS, denied: int = 403) -> dict[str, int]:
+    return {"anonymous": 401, "outsider": 404, **{m: view if m in allowed else denied for m in MEMBERS}}
+
+
+@dataclass
+class Entry:
+    statuses: dict[str, int]
+    body: Callable[[World], Any] | None = None
+    fresh_site: bool = False  # the call destroys its target: each caller gets a new one
+    fresh_session: bool = False  # the call ends the caller's session: each call gets a new one
+    public: bool = False  # the route needs no caller: checked once, anonymously
+
+
+@dataclass
+class World:
+    url: str
+    clients: dict[str, httpx.Client] = field(default_factory=dict)
+    csrf: dict[str, str] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
+    team_id: str = ""
+    site_id: str = ""
+    site_domain: str = ""
+
+    def new_site(self) -> str:
+        domain = f"s{next(_unique)}.example"
+        response = self.clients["owner"].post(
+            f"/api/teams/{self.team_id}/sites",
+            json={"domain": domain},
+            headers={"X-CSRF-Token": self.csrf["owner"]},
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+
+MATRIX: dict[tuple[str, str], Entry] = {
+    ("GET", "/api/health"): Entry(everyone(200), public=True),
+    ("GET", "/api/live"): Entry(everyone(204), public=True),
+    ("GET", "/api/version"): Entry(everyone(200), public=True),
+    ("GET", "/api/docs"): Entry(everyone(200), public=True),
+    ("GET", "/api/docs/scalar"): Entry(everyone(200), public=True),
+    ("GET", "/api/docs/openapi.json"): Entry(everyone(200), public=True),
+    ("GET", "/api/docs/{path:str}"): Entry(everyone(404), public=True),
+    ("GET", "/js/script.js"): Entry(everyone(200), public=True),
+    ("GET", "/"): Entry(everyone(200), public=True),
+    ("GET", "/{path:path}"): Entry(everyone(200), public=True),
+    ("POST", "/api/event"): Entry(
+        everyone(202),
+        public=True,
+        body=lambda w: {"n": "pageview", "u": f"https://{w.site_domain}/", "d": w.site_domain},
+    ),
+    ("POST", "/api/auth/register"): Entry(
+        everyone(201),
+        public=True,
+        body=lambda w: {"email": f"new{next(_unique)}@example.com", "password": PASSWORD},
+    ),
+    ("POST", "/api/auth/login"): Entry(
+        everyone(200), public=True, body=lambda w: {"email": w.emails["viewer"], "password": PASSWORD}
+    ),
+    ("POST", "/api/auth/logout"): Entry(signed_in(204), fresh_session=True),
+    ("GET", "/api/auth/me"): Entry(signed_in(200)),
+    ("GET", "/api/teams"): Entry(signed_in(200)),
+    ("POST", "/api/teams"): Entry(signed_in(201), body=lambda w: {"name": "Another team"}),
+    ("GET", "/api/teams/{team_id:uuid}/sites"): Entry(members(200)),
+    ("POST", "/api/teams/{team_id:uuid}/sites"): Entry(
+        members(201, allowed=("admin", "owner")), body=lambda w: {"domain": f"new{next(_unique)}.example"}
+    ),
+    ("GET", "/api/sites/{site_id:uuid}"): Entry(members(200)),
+    ("DELETE", "/api/sites/{site_id:uuid}"): Entry(members(204, allowed=("admin", "owner")), fresh_site=True),
+}
+
+
+def app_routes(app: Any) -> set[tuple[str, str]]:
+    routes = set()
+    for route in app.routes:
+        if isinstance(route, ASGIRoute):
+            routes.add(("POST", route.path))
+        elif isinstance(route, HTTPRoute):
+            routes |= {(m, route.path) for m in route.methods if m not in ("OPTIONS", "HEAD")}
+    return routes
+
+
+@pytest.fixture
+def world(test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool) -> Iterator[tuple[World, Any]]:
+    migrate_clickhouse(clickhouse)
+    app = create_app(
+        AppContainer(
+            settings=settings_for(data_dir, REGISTRATION="open", TRUSTED_PROXIES="127.0.0.1"), urls=test_urls
+        ),
+        ALL_ROLES,
+    )
+    with LiveServer(app) as server:
+        w = World(server.url)
+        w.clients["anonymous"] = httpx.Client(base_url=server.url, timeout=30)
+        for caller in CALLERS[1:]:
+            client = httpx.Client(base_url=server.url, timeout=30)
+            email = f"{caller}{next(_unique)}@example.com"
+            response = client.post("/api/auth/register", json={"email": email, "password": PASSWORD})
+            assert response.status_code == 201, response.text
+            w.clients[caller], w.csrf[caller], w.emails[caller] = client, response.json()["csrf_token"], email
+        w.team_id = w.clients["owner"].get("/api/teams").json()[0]["id"]
+
+        async def join() -> None:
+            async with AsyncConnectionPool(test_urls.database_url, open=False) as pool:
+                teams = PsycopgTeamRepository(pool)
+                for caller in ("viewer", "editor", "admin"):
+                    me = w.clients[caller].get("/api/auth/me").json()["user"]["id"]
+                    await teams.add_member(TeamId(w.team_id), UserId(me), Role(caller))
+
+        asyncio.run(join())
+        w.site_id = w.new_site()
+        w.site_domain = w.clients["owner"].get(f"/api/sites/{w.site_id}").json()["domain"]
+        yield w, app
+        for client in w.clients.values():
+            client.close()
+
+
+def test_every_route_has_an_entry_and_declares_its_access(world) -> None:
+    _, app = world
+    routes = app_routes(app)
+    assert routes - MATRIX.keys() == set(), "routes without an authorization matrix entry"
+    assert MATRIX.keys() - routes == set(), "matrix entries for routes that no longer exist"
+    for route in app.routes:
+        handlers = [route.route_handler] if isinstance(route, ASGIRoute) else route.route_handlers
+        for handler in handlers:
+            if handler.handler_name == "options_handler":
+                continue
+            assert isinstance(handler.opt.get("access"), Access), f"{route.path} declares no access"
+
+
+def test_each_caller_gets_the_expected_status(world) -> None:
+    w, _ = world
+    failures = []
+    for (method, template), entry in MATRIX.items():
+        for caller in ("anonymous",) if entry.public else CALLERS:
+            client, headers = w.clients[caller], {}
+            if caller in w.csrf:
+                headers["X-CSRF-Token"] = w.csrf[caller]
+            if entry.fresh_session and caller != "anonymous":
+                client = httpx.Client(base_url=w.url, timeout=30)
+                signed = client.post(
+                    "/api/auth/login", json={"email": w.emails[caller], "password": PASSWORD}
+                )
+                headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+            if entry.public:
+                client = httpx.Client(base_url=w.url, timeout=30)  # not even a stray cookie
+            site_id = w.new_site() if entry.fresh_site else w.site_id
+            path = (
+                template.replace("{team_id:uuid}", w.team_id)
+                .replace("{site_id:uuid}", site_id)
+                .replace("{path:path}", "sites/anything")
+                .replace("{path:str}", "nothing-here")
+            )
+            kwargs: dict[str, Any] = {"headers": headers}
+            if entry.body is not None:
+                kwargs["content"] = httpx.Request("POST", "/", json=entry.body(w)).content
+                kwargs["headers"] = {**headers, "Content-Type": "application/json"}
+            got = client.request(method, path, **kwargs).status_code
+            want = entry.statuses[caller]
+            if got != want:
+                failures.append(f"{method} {template} as {caller}: {got}, expected {want}")
+    assert failures == []
+
+
+def test_a_cookie_write_without_the_csrf_token_is_refused(world) -> None:
+    w, _ = world
+    for caller in CALLERS[1:]:
+        response = w.clients[caller].post("/api/teams", json={"name": "no token"})
+        assert response.status_code == 403
+        assert response.json()["field"] == "x-csrf-token"
+
+
+def test_an_outsider_sees_nothing_of_another_team(world) -> None:
+    w, _ = world
+    outsider = w.clients["outsider"]
+    missing = outsider.get("/api/sites/00000000-0000-7000-8000-000000000000")
+    foreign = outsider.get(f"/api/sites/{w.site_id}")
+    assert missing.status_code == foreign.status_code == 404
+    assert missing.json()["detail"] == foreign.json()["detail"]  # existence is not revealed
+    assert w.site_id not in outsider.get("/api/teams").text

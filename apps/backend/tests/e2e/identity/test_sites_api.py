@@ -1,0 +1,70 @@
+"""Sites over HTTP: created in a team, events collected for them, and deleted with all their events."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+
+from fieldmark.bootstrap.container import AppContainer
+from fieldmark.bootstrap.engines import EngineUrls
+from fieldmark.bootstrap.http import create_app
+from fieldmark.bootstrap.migrate import migrate_clickhouse
+from fieldmark.bootstrap.roles import ALL_ROLES
+from fieldmark.bootstrap.stores import ClickHousePool
+from tests.conftest import LiveServer, settings_for
+
+
+def test_a_deleted_site_takes_its_events_with_it(
+    test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool
+) -> None:
+    migrate_clickhouse(clickhouse)
+    app = create_app(
+        AppContainer(settings=settings_for(data_dir, TRUSTED_PROXIES="127.0.0.1"), urls=test_urls),
+        ALL_ROLES,
+        writers=1,
+    )
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        signed = client.post(
+            "/api/auth/register", json={"email": "ada@example.com", "password": "a long passphrase"}
+        )
+        csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
+        team = client.get("/api/teams").json()[0]["id"]
+
+        bad = client.post(f"/api/teams/{team}/sites", json={"domain": "not a domain"}, headers=csrf)
+        assert bad.status_code == 400
+        assert bad.json()["field"] == "domain"
+        keep = client.post(f"/api/teams/{team}/sites", json={"domain": "keep.example"}, headers=csrf).json()
+        gone = client.post(f"/api/teams/{team}/sites", json={"domain": "gone.example"}, headers=csrf).json()
+        taken = client.post(f"/api/teams/{team}/sites", json={"domain": "GONE.example"}, headers=csrf)
+        assert taken.status_code == 409
+        assert [s["domain"] for s in client.get(f"/api/teams/{team}/sites").json()] == [
+            "gone.example",
+            "keep.example",
+        ]
+
+        for site in (keep, gone):
+            for i in range(3):
+                response = httpx.post(
+                    f"{server.url}/api/event",
+                    content=json.dumps(
+                        {"n": "pageview", "u": f"https://{site['domain']}/{i}", "d": site["domain"]}
+                    ),
+                    headers={"Content-Type": "text/plain", "User-Agent": "Mozilla/5.0 Firefox/121.0"},
+                )
+                assert response.status_code == 202
+        deadline = time.monotonic() + 20
+        while clickhouse.run(lambda c: c.command("SELECT count() FROM events")) < 6:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+
+        assert client.delete(f"/api/sites/{gone['id']}", headers=csrf).status_code == 204
+        assert client.get(f"/api/sites/{gone['id']}").status_code == 404
+        counts = dict(
+            clickhouse.run(
+                lambda c: c.query("SELECT hostname, count() FROM events GROUP BY hostname").result_rows
+            )
+        )
+        assert counts == {"keep.example": 3}
