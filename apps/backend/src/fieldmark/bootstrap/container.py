@@ -82,6 +82,9 @@ class AppContainer(containers.DeclarativeContainer):
         clock=clock,
         open_registration=providers.Callable(lambda s: s.registration == "open", settings),
         site_ownership=providers.Singleton(SitesForIdentity, sites.sites),
+        smtp_url=settings.provided.smtp_url,
+        mail_from=settings.provided.mail_from,
+        base_url=settings.provided.base_url,
     )
     ingestion = providers.Container(
         IngestionContainer,

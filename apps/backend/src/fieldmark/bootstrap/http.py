@@ -33,6 +33,7 @@ from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.identity.adapters.http.auth_controller import AuthController, IdentityState
+from fieldmark.identity.adapters.http.invitations_controller import InvitationsController
 from fieldmark.identity.adapters.http.teams_controller import TeamsController
 from fieldmark.ingestion.adapters.http.collect_asgi import collect_endpoint, document
 from fieldmark.ingestion.adapters.redis_stream import stream_status
@@ -54,6 +55,7 @@ STATUS_OF: dict[type[errors.ApplicationError], int] = {
     errors.PermissionDenied: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.Gone: 410,
     errors.RateLimited: 429,
     errors.StoreUnavailable: 503,
 }
@@ -165,6 +167,7 @@ def create_app(
                 authorize=await resolved(container.identity.authorize()),
                 list_teams=await resolved(container.identity.list_teams()),
                 create_team=await resolved(container.identity.create_team()),
+                invitations=await resolved(container.identity.invitations()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
@@ -199,7 +202,16 @@ def create_app(
     if Role.COLLECT in roles and not upstream:
         handlers += [tracker_script, collect_endpoint]
     if Role.API in roles:
-        handlers.extend([AuthController, TeamsController, SitesController, dashboard_index, dashboard_route])
+        handlers.extend(
+            [
+                AuthController,
+                TeamsController,
+                InvitationsController,
+                SitesController,
+                dashboard_index,
+                dashboard_route,
+            ]
+        )
 
     app = Litestar(
         route_handlers=handlers,

@@ -43,6 +43,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     writers: int
     collect_processes: int
     registration: str
+    smtp_url: str | None
+    mail_from: str
 
     @property
     def clickhouse_embedded(self) -> bool:
@@ -235,6 +237,15 @@ SETTINGS: tuple[Setting, ...] = (
         "may register.",
         _choice("invite", "open"),
     ),
+    Setting(
+        "SMTP_URL",
+        "smtp_url",
+        None,
+        "Outgoing mail: `smtp://user:password@host:25` (STARTTLS when offered), `smtp+starttls://…:587` "
+        "or `smtps://…:465`; unset prints emails on the console.",
+        _url("smtp", "smtp+starttls", "smtps"),
+    ),
+    Setting("MAIL_FROM", "mail_from", "Fieldmark <fieldmark@localhost>", "The sender of Fieldmark's emails."),
 )
 
 

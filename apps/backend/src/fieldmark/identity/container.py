@@ -6,12 +6,15 @@ from dependency_injector import containers, providers
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.identity.adapters.argon2_hasher import Argon2PasswordHasher
+from fieldmark.identity.adapters.mail import ConsoleMailer, JinjaMessageComposer, SmtpMailer
+from fieldmark.identity.adapters.postgres_invitations import PsycopgInvitationRepository
 from fieldmark.identity.adapters.postgres_teams import PsycopgTeamRepository
 from fieldmark.identity.adapters.postgres_users import PsycopgUserRepository
 from fieldmark.identity.adapters.redis_sessions import RedisLoginThrottle, RedisSessionStore
 from fieldmark.identity.application.authorize import Authorize
 from fieldmark.identity.application.create_instance_admin import CreateInstanceAdmin
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
+from fieldmark.identity.application.invitations import Invitations
 from fieldmark.identity.application.log_in import LogIn
 from fieldmark.identity.application.register_account import RegisterAccount
 from fieldmark.identity.application.teams import CreateTeam, ListTeams
@@ -26,6 +29,9 @@ class IdentityContainer(containers.DeclarativeContainer):
     clock: providers.Dependency[Clock] = providers.Dependency()
     open_registration: providers.Dependency[bool] = providers.Dependency(instance_of=bool)
     site_ownership: providers.Dependency[Any] = providers.Dependency()  # SiteOwnership over Sites
+    smtp_url: providers.Dependency[Any] = providers.Dependency()  # None: print emails on the console
+    mail_from: providers.Dependency[str] = providers.Dependency(instance_of=str)
+    base_url: providers.Dependency[str] = providers.Dependency(instance_of=str)
 
     users = providers.Singleton(PsycopgUserRepository, pool=postgres)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
@@ -52,3 +58,20 @@ class IdentityContainer(containers.DeclarativeContainer):
     create_team = providers.Singleton(CreateTeam, teams=teams, clock=clock)
     list_teams = providers.Singleton(ListTeams, teams=teams)
     authorize = providers.Singleton(Authorize, current_user=current_user, teams=teams, sites=site_ownership)
+    invitation_store = providers.Singleton(PsycopgInvitationRepository, pool=postgres)
+    composer = providers.Singleton(JinjaMessageComposer)
+    mailer = providers.Singleton(
+        lambda url, sender: SmtpMailer(url, sender) if url else ConsoleMailer(sender), smtp_url, mail_from
+    )
+    invitations = providers.Singleton(
+        Invitations,
+        invitations=invitation_store,
+        teams=teams,
+        users=users,
+        hasher=password_hasher,
+        sessions=sessions,
+        composer=composer,
+        mailer=mailer,
+        clock=clock,
+        base_url=base_url,
+    )

@@ -22,6 +22,10 @@ class Conflict(ApplicationError):
     """The request clashes with the current state, such as a duplicate (HTTP 409)."""
 
 
+class Gone(ApplicationError):
+    """The thing existed but can no longer be used: an expired, revoked or used token (HTTP 410)."""
+
+
 class PermissionDenied(ApplicationError):
     """The caller is known but may not do this (HTTP 403)."""
 

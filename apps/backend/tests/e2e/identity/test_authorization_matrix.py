@@ -50,6 +50,7 @@ class Entry:
     statuses: dict[str, int]
     body: Callable[[World], Any] | None = None
     fresh_site: bool = False  # the call destroys its target: each caller gets a new one
+    fresh_invitation: bool = False  # likewise for an invitation
     fresh_session: bool = False  # the call ends the caller's session: each call gets a new one
     public: bool = False  # the route needs no caller: checked once, anonymously
 
@@ -63,6 +64,15 @@ class World:
     team_id: str = ""
     site_id: str = ""
     site_domain: str = ""
+
+    def new_invitation(self) -> str:
+        response = self.clients["owner"].post(
+            f"/api/teams/{self.team_id}/invitations",
+            json={"email": f"i{next(_unique)}@example.com", "role": "viewer"},
+            headers={"X-CSRF-Token": self.csrf["owner"]},
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
 
     def new_site(self) -> str:
         domain = f"s{next(_unique)}.example"
@@ -109,6 +119,20 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("GET", "/api/sites/{site_id:uuid}"): Entry(members(200)),
     ("DELETE", "/api/sites/{site_id:uuid}"): Entry(members(204, allowed=("admin", "owner")), fresh_site=True),
+    ("POST", "/api/teams/{team_id:uuid}/invitations"): Entry(
+        members(201, allowed=("admin", "owner")),
+        body=lambda w: {"email": f"i{next(_unique)}@example.com", "role": "viewer"},
+    ),
+    ("GET", "/api/teams/{team_id:uuid}/invitations"): Entry(members(200, allowed=("admin", "owner"))),
+    ("POST", "/api/teams/{team_id:uuid}/invitations/{invitation_id:uuid}/resend"): Entry(
+        members(200, allowed=("admin", "owner")), fresh_invitation=True
+    ),
+    ("DELETE", "/api/teams/{team_id:uuid}/invitations/{invitation_id:uuid}"): Entry(
+        members(204, allowed=("admin", "owner")), fresh_invitation=True
+    ),
+    # Public: anyone holding the link may look and accept; a made-up link is simply unknown.
+    ("GET", "/api/invitations/{token:str}"): Entry(everyone(404), public=True),
+    ("POST", "/api/invitations/{token:str}/accept"): Entry(everyone(404), public=True, body=lambda w: {}),
 }
 
 
@@ -187,9 +211,12 @@ def test_each_caller_gets_the_expected_status(world) -> None:
             if entry.public:
                 client = httpx.Client(base_url=w.url, timeout=30)  # not even a stray cookie
             site_id = w.new_site() if entry.fresh_site else w.site_id
+            invitation_id = w.new_invitation() if entry.fresh_invitation else ""
             path = (
                 template.replace("{team_id:uuid}", w.team_id)
                 .replace("{site_id:uuid}", site_id)
+                .replace("{invitation_id:uuid}", invitation_id)
+                .replace("{token:str}", "not-a-real-token")
                 .replace("{path:path}", "sites/anything")
                 .replace("{path:str}", "nothing-here")
             )

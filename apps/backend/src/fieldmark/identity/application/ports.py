@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from fieldmark.identity.domain.invitation import Invitation
 from fieldmark.identity.domain.roles import Membership, Role, Team
 from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.ids import TeamId, UserId
@@ -69,3 +71,36 @@ class SiteOwnership(Protocol):
     """Which team owns a site: implemented over the Sites context."""
 
     async def team_of(self, site_id: UUID) -> TeamId | None: ...
+
+
+class InvitationRepository(Protocol):
+    async def add(self, invitation: Invitation, token_hash: str, invited_by: UserId) -> None: ...
+
+    async def by_token_hash(self, token_hash: str) -> Invitation | None: ...
+
+    async def by_id(self, team_id: TeamId, invitation_id: UUID) -> Invitation | None: ...
+
+    async def of_team(self, team_id: TeamId) -> list[Invitation]: ...
+
+    async def mark_accepted(self, invitation_id: UUID, at: datetime) -> None: ...
+
+    async def mark_revoked(self, invitation_id: UUID, at: datetime) -> None: ...
+
+    async def renew(self, invitation: Invitation, token_hash: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class MessageComposer(Protocol):
+    def invitation(self, invitation: Invitation, inviter: User, link: str) -> Message: ...
+
+
+class Mailer(Protocol):
+    async def send(self, message: Message) -> None:
+        """Deliver or raise `StoreUnavailable` (the mail server could not be reached)."""

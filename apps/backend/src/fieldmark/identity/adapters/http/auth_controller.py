@@ -16,6 +16,7 @@ from litestar.params import JSONBody
 
 from fieldmark.identity.application.authorize import Authorize, Caller
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
+from fieldmark.identity.application.invitations import Invitations
 from fieldmark.identity.application.log_in import LogIn, LogInCommand
 from fieldmark.identity.application.ports import Session
 from fieldmark.identity.application.register_account import RegisterAccount, RegisterCommand
@@ -36,6 +37,7 @@ class IdentityState:
     authorize: Authorize
     list_teams: ListTeams
     create_team: CreateTeam
+    invitations: Invitations
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]

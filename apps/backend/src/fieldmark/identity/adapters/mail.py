@@ -1,0 +1,109 @@
+"""Email: messages composed from Jinja2 templates (HTML and plain text), sent over SMTP or, in the
+embedded default, printed to the console so a newcomer can follow the links without a mail server."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import ssl
+import sys
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from fieldmark.identity.application.ports import Message
+from fieldmark.identity.domain.invitation import Invitation
+from fieldmark.identity.domain.user import User
+from fieldmark.shared_kernel.errors import StoreUnavailable
+
+_TEMPLATES = Path(__file__).with_name("templates")
+
+
+class JinjaMessageComposer:
+    def __init__(self) -> None:
+        self._env = Environment(
+            loader=FileSystemLoader(_TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            keep_trailing_newline=True,
+        )
+
+    def _render(self, name: str, **context: object) -> tuple[str, str]:
+        return (
+            self._env.get_template(f"{name}.txt").render(**context),
+            self._env.get_template(f"{name}.html").render(**context),
+        )
+
+    def invitation(self, invitation: Invitation, inviter: User, link: str) -> Message:
+        role = invitation.role.value
+        text, html = self._render(
+            "invitation",
+            inviter=inviter.name or inviter.email,
+            team=invitation.team_name,
+            role=role,
+            article="an" if role[0] in "aeiou" else "a",
+            link=link,
+            expires=invitation.expires_at.strftime("%d %B %Y, %H:%M UTC"),
+        )
+        return Message(invitation.email, f"Join {invitation.team_name} on Fieldmark", text, html)
+
+
+def _email(message: Message, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = sender, message.to, message.subject
+    email.set_content(message.text)
+    email.add_alternative(message.html, subtype="html")
+    return email
+
+
+class SmtpMailer:
+    """`smtp://` (with STARTTLS when the server offers it), `smtp+starttls://` (required) or `smtps://`
+    (TLS from the start); credentials in the URL."""
+
+    def __init__(self, url: str, sender: str) -> None:
+        parts = urlsplit(url)
+        self._scheme = parts.scheme
+        self._host = parts.hostname or "localhost"
+        self._port = parts.port or {"smtps": 465, "smtp+starttls": 587}.get(parts.scheme, 25)
+        self._user = unquote(parts.username) if parts.username else None
+        self._password = unquote(parts.password) if parts.password else None
+        self._sender = sender
+
+    def _deliver(self, email: EmailMessage) -> None:
+        context = ssl.create_default_context()
+        if self._scheme == "smtps":
+            server: smtplib.SMTP = smtplib.SMTP_SSL(self._host, self._port, timeout=20, context=context)
+        else:
+            server = smtplib.SMTP(self._host, self._port, timeout=20)
+        with server:
+            server.ehlo()
+            if self._scheme == "smtp+starttls" or (self._scheme == "smtp" and server.has_extn("starttls")):
+                server.starttls(context=context)
+                server.ehlo()
+            if self._user:
+                server.login(self._user, self._password or "")
+            server.send_message(email)
+
+    async def send(self, message: Message) -> None:
+        try:
+            await asyncio.to_thread(self._deliver, _email(message, self._sender))
+        except (OSError, smtplib.SMTPException) as exc:
+            raise StoreUnavailable(
+                f"the mail server could not take the message ({type(exc).__name__})"
+            ) from None
+
+
+class ConsoleMailer:
+    """Prints each message on standard output, not in the log, in embedded mode with no SMTP_URL."""
+
+    def __init__(self, sender: str) -> None:
+        self._sender = sender
+
+    async def send(self, message: Message) -> None:
+        rule = "-" * 72
+        print(
+            f"{rule}\nEmail to {message.to}: {message.subject}\n\n{message.text}{rule}",
+            file=sys.stdout,
+            flush=True,
+        )
