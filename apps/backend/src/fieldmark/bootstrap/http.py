@@ -34,6 +34,7 @@ from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.identity.adapters.http.auth_controller import AuthController, IdentityState
 from fieldmark.identity.adapters.http.invitations_controller import InvitationsController
+from fieldmark.identity.adapters.http.members_controller import MembersController
 from fieldmark.identity.adapters.http.teams_controller import TeamsController
 from fieldmark.ingestion.adapters.http.collect_asgi import collect_endpoint, document
 from fieldmark.ingestion.adapters.redis_stream import stream_status
@@ -168,6 +169,7 @@ def create_app(
                 list_teams=await resolved(container.identity.list_teams()),
                 create_team=await resolved(container.identity.create_team()),
                 invitations=await resolved(container.identity.invitations()),
+                members=await resolved(container.identity.members()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
@@ -206,6 +208,7 @@ def create_app(
             [
                 AuthController,
                 TeamsController,
+                MembersController,
                 InvitationsController,
                 SitesController,
                 dashboard_index,

@@ -16,6 +16,7 @@ from fieldmark.identity.application.create_instance_admin import CreateInstanceA
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
 from fieldmark.identity.application.invitations import Invitations
 from fieldmark.identity.application.log_in import LogIn
+from fieldmark.identity.application.members import Members
 from fieldmark.identity.application.register_account import RegisterAccount
 from fieldmark.identity.application.teams import CreateTeam, ListTeams
 from fieldmark.shared_kernel.clock import Clock
@@ -75,3 +76,4 @@ class IdentityContainer(containers.DeclarativeContainer):
         clock=clock,
         base_url=base_url,
     )
+    members = providers.Singleton(Members, teams=teams)

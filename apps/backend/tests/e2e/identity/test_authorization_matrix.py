@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from litestar.routes import ASGIRoute, HTTPRoute
 from psycopg_pool import AsyncConnectionPool
@@ -51,6 +52,8 @@ class Entry:
     body: Callable[[World], Any] | None = None
     fresh_site: bool = False  # the call destroys its target: each caller gets a new one
     fresh_invitation: bool = False  # likewise for an invitation
+    fresh_member: bool = False  # the call names a member: a new viewer each time
+    restore: bool = False  # the call changes the caller's own membership: put it back afterwards
     fresh_session: bool = False  # the call ends the caller's session: each call gets a new one
     public: bool = False  # the route needs no caller: checked once, anonymously
 
@@ -64,6 +67,26 @@ class World:
     team_id: str = ""
     site_id: str = ""
     site_domain: str = ""
+
+    database_url: str = ""
+    last_member: str = ""
+    user_ids: dict[str, str] = field(default_factory=dict)
+
+    def new_member(self) -> str:
+        client = httpx.Client(base_url=self.url, timeout=30)
+        user = client.post(
+            "/api/auth/register", json={"email": f"m{next(_unique)}@example.com", "password": PASSWORD}
+        ).json()["user"]["id"]
+        self.restore_role(user, "viewer")
+        return str(user)
+
+    def restore_role(self, user_id: str, role: str) -> None:
+        with psycopg.connect(self.database_url) as conn:
+            conn.execute(
+                "INSERT INTO memberships (team_id, user_id, role) VALUES (%s, %s, %s)"
+                " ON CONFLICT (team_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+                (self.team_id, user_id, role),
+            )
 
     def new_invitation(self) -> str:
         response = self.clients["owner"].post(
@@ -130,6 +153,22 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("DELETE", "/api/teams/{team_id:uuid}/invitations/{invitation_id:uuid}"): Entry(
         members(204, allowed=("admin", "owner")), fresh_invitation=True
     ),
+    ("GET", "/api/teams/{team_id:uuid}/members"): Entry(members(200)),
+    ("PATCH", "/api/teams/{team_id:uuid}/members/{user_id:uuid}"): Entry(
+        members(204, allowed=("admin", "owner")), fresh_member=True, body=lambda w: {"role": "editor"}
+    ),
+    ("DELETE", "/api/teams/{team_id:uuid}/members/{user_id:uuid}"): Entry(
+        members(204, allowed=("admin", "owner")), fresh_member=True
+    ),
+    ("POST", "/api/teams/{team_id:uuid}/leave"): Entry(
+        {**members(204), "owner": 409}, restore=True
+    ),  # the last owner must transfer first
+    ("POST", "/api/teams/{team_id:uuid}/transfer"): Entry(
+        members(204, allowed=("owner",)),
+        fresh_member=True,
+        restore=True,
+        body=lambda w: {"user_id": w.last_member},
+    ),
     # Public: anyone holding the link may look and accept; a made-up link is simply unknown.
     ("GET", "/api/invitations/{token:str}"): Entry(everyone(404), public=True),
     ("POST", "/api/invitations/{token:str}/accept"): Entry(everyone(404), public=True, body=lambda w: {}),
@@ -165,6 +204,9 @@ def world(test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool) -> 
             assert response.status_code == 201, response.text
             w.clients[caller], w.csrf[caller], w.emails[caller] = client, response.json()["csrf_token"], email
         w.team_id = w.clients["owner"].get("/api/teams").json()[0]["id"]
+        w.database_url = test_urls.database_url
+        for caller in CALLERS[1:]:
+            w.user_ids[caller] = w.clients[caller].get("/api/auth/me").json()["user"]["id"]
 
         async def join() -> None:
             async with AsyncConnectionPool(test_urls.database_url, open=False) as pool:
@@ -212,10 +254,12 @@ def test_each_caller_gets_the_expected_status(world) -> None:
                 client = httpx.Client(base_url=w.url, timeout=30)  # not even a stray cookie
             site_id = w.new_site() if entry.fresh_site else w.site_id
             invitation_id = w.new_invitation() if entry.fresh_invitation else ""
+            member_id = w.last_member = w.new_member() if entry.fresh_member else ""
             path = (
                 template.replace("{team_id:uuid}", w.team_id)
                 .replace("{site_id:uuid}", site_id)
                 .replace("{invitation_id:uuid}", invitation_id)
+                .replace("{user_id:uuid}", member_id)
                 .replace("{token:str}", "not-a-real-token")
                 .replace("{path:path}", "sites/anything")
                 .replace("{path:str}", "nothing-here")
@@ -225,6 +269,8 @@ def test_each_caller_gets_the_expected_status(world) -> None:
                 kwargs["content"] = httpx.Request("POST", "/", json=entry.body(w)).content
                 kwargs["headers"] = {**headers, "Content-Type": "application/json"}
             got = client.request(method, path, **kwargs).status_code
+            if entry.restore and caller in MEMBERS:
+                w.restore_role(w.user_ids[caller], caller)
             want = entry.statuses[caller]
             if got != want:
                 failures.append(f"{method} {template} as {caller}: {got}, expected {want}")

@@ -6,6 +6,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.identity.domain.roles import Membership, Role, Team
+from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.errors import Conflict, StoreUnavailable
 from fieldmark.shared_kernel.ids import TeamId, UserId
 
@@ -64,3 +65,33 @@ class PsycopgTeamRepository:
         except psycopg.OperationalError:
             raise StoreUnavailable("PostgreSQL is unavailable") from None
         return Role(row[0]) if row else None
+
+    async def members(self, team_id: TeamId) -> list[tuple[User, Role]]:
+        try:
+            async with self._pool.connection() as conn:
+                cursor = await conn.execute(
+                    "SELECT u.id, u.email, u.name, u.is_instance_admin, u.created_at, m.role"
+                    " FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.team_id = %s"
+                    " ORDER BY m.created_at, u.email",
+                    (team_id,),
+                )
+                rows = await cursor.fetchall()
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        return [(User(UserId(r[0]), r[1], r[2], r[3], r[4]), Role(r[5])) for r in rows]
+
+    async def set_role(self, team_id: TeamId, user_id: UserId, role: Role) -> None:
+        await self._write(
+            "UPDATE memberships SET role = %s WHERE team_id = %s AND user_id = %s",
+            (role.value, team_id, user_id),
+        )
+
+    async def remove_member(self, team_id: TeamId, user_id: UserId) -> None:
+        await self._write("DELETE FROM memberships WHERE team_id = %s AND user_id = %s", (team_id, user_id))
+
+    async def _write(self, query: str, params: tuple[object, ...]) -> None:
+        try:
+            async with self._pool.connection() as conn:
+                await conn.execute(query, params)
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None

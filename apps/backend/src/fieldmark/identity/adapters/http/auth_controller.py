@@ -18,6 +18,7 @@ from fieldmark.identity.application.authorize import Authorize, Caller
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
 from fieldmark.identity.application.invitations import Invitations
 from fieldmark.identity.application.log_in import LogIn, LogInCommand
+from fieldmark.identity.application.members import Members
 from fieldmark.identity.application.ports import Session
 from fieldmark.identity.application.register_account import RegisterAccount, RegisterCommand
 from fieldmark.identity.application.teams import CreateTeam, ListTeams
@@ -38,6 +39,7 @@ class IdentityState:
     list_teams: ListTeams
     create_team: CreateTeam
     invitations: Invitations
+    members: Members
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]
