@@ -170,6 +170,7 @@ def create_app(
                 create_team=await resolved(container.identity.create_team()),
                 invitations=await resolved(container.identity.invitations()),
                 members=await resolved(container.identity.members()),
+                passwords=await resolved(container.identity.passwords()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),

@@ -10,13 +10,14 @@ from fieldmark.identity.adapters.mail import ConsoleMailer, JinjaMessageComposer
 from fieldmark.identity.adapters.postgres_invitations import PsycopgInvitationRepository
 from fieldmark.identity.adapters.postgres_teams import PsycopgTeamRepository
 from fieldmark.identity.adapters.postgres_users import PsycopgUserRepository
-from fieldmark.identity.adapters.redis_sessions import RedisLoginThrottle, RedisSessionStore
+from fieldmark.identity.adapters.redis_sessions import RedisLoginThrottle, RedisResetTokens, RedisSessionStore
 from fieldmark.identity.application.authorize import Authorize
 from fieldmark.identity.application.create_instance_admin import CreateInstanceAdmin
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
 from fieldmark.identity.application.invitations import Invitations
 from fieldmark.identity.application.log_in import LogIn
 from fieldmark.identity.application.members import Members
+from fieldmark.identity.application.passwords import Passwords
 from fieldmark.identity.application.register_account import RegisterAccount
 from fieldmark.identity.application.teams import CreateTeam, ListTeams
 from fieldmark.shared_kernel.clock import Clock
@@ -77,3 +78,14 @@ class IdentityContainer(containers.DeclarativeContainer):
         base_url=base_url,
     )
     members = providers.Singleton(Members, teams=teams)
+    reset_tokens = providers.Singleton(RedisResetTokens, redis)
+    passwords = providers.Singleton(
+        Passwords,
+        users=users,
+        hasher=password_hasher,
+        sessions=sessions,
+        tokens=reset_tokens,
+        composer=composer,
+        mailer=mailer,
+        base_url=base_url,
+    )

@@ -54,6 +54,7 @@ class Entry:
     fresh_invitation: bool = False  # likewise for an invitation
     fresh_member: bool = False  # the call names a member: a new viewer each time
     restore: bool = False  # the call changes the caller's own membership: put it back afterwards
+    relogin: bool = False  # the call ends the caller's sessions: sign in again afterwards
     fresh_session: bool = False  # the call ends the caller's session: each call gets a new one
     public: bool = False  # the route needs no caller: checked once, anonymously
 
@@ -134,6 +135,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("POST", "/api/auth/logout"): Entry(signed_in(204), fresh_session=True),
     ("GET", "/api/auth/me"): Entry(signed_in(200)),
+    ("POST", "/api/auth/password"): Entry(
+        signed_in(200), relogin=True, body=lambda w: {"current_password": PASSWORD, "new_password": PASSWORD}
+    ),
+    ("POST", "/api/auth/password-reset"): Entry(
+        everyone(202), public=True, body=lambda w: {"email": "nobody@example.com"}
+    ),
+    ("POST", "/api/auth/password-reset/{token:str}"): Entry(
+        everyone(410), public=True, body=lambda w: {"password": "a brand new passphrase"}
+    ),
     ("GET", "/api/teams"): Entry(signed_in(200)),
     ("POST", "/api/teams"): Entry(signed_in(201), body=lambda w: {"name": "Another team"}),
     ("GET", "/api/teams/{team_id:uuid}/sites"): Entry(members(200)),
@@ -271,6 +281,11 @@ def test_each_caller_gets_the_expected_status(world) -> None:
             got = client.request(method, path, **kwargs).status_code
             if entry.restore and caller in MEMBERS:
                 w.restore_role(w.user_ids[caller], caller)
+            if entry.relogin and caller != "anonymous":
+                signed = w.clients[caller].post(
+                    "/api/auth/login", json={"email": w.emails[caller], "password": PASSWORD}
+                )
+                w.csrf[caller] = signed.json()["csrf_token"]
             want = entry.statuses[caller]
             if got != want:
                 failures.append(f"{method} {template} as {caller}: {got}, expected {want}")

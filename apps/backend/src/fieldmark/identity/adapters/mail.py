@@ -29,10 +29,10 @@ class JinjaMessageComposer:
             keep_trailing_newline=True,
         )
 
-    def _render(self, name: str, **context: object) -> tuple[str, str]:
+    def _render(self, template: str, **context: object) -> tuple[str, str]:
         return (
-            self._env.get_template(f"{name}.txt").render(**context),
-            self._env.get_template(f"{name}.html").render(**context),
+            self._env.get_template(f"{template}.txt").render(**context),
+            self._env.get_template(f"{template}.html").render(**context),
         )
 
     def invitation(self, invitation: Invitation, inviter: User, link: str) -> Message:
@@ -47,6 +47,10 @@ class JinjaMessageComposer:
             expires=invitation.expires_at.strftime("%d %B %Y, %H:%M UTC"),
         )
         return Message(invitation.email, f"Join {invitation.team_name} on Fieldmark", text, html)
+
+    def password_reset(self, user: User, link: str) -> Message:
+        text, html = self._render("password_reset", name=user.name or user.email, link=link)
+        return Message(user.email, "Reset your Fieldmark password", text, html)
 
 
 def _email(message: Message, sender: str) -> EmailMessage:

@@ -52,6 +52,19 @@ class PsycopgUserRepository:
         except psycopg.OperationalError:
             raise StoreUnavailable("PostgreSQL is unavailable") from None
 
+    async def set_password(self, user_id: UserId, password_hash: str) -> None:
+        try:
+            async with self._pool.connection() as conn:
+                await conn.execute(
+                    "UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id)
+                )
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+
+    async def password_hash(self, user_id: UserId) -> str | None:
+        row = await self._one(_SELECT + " WHERE id = %s", user_id)
+        return str(row["password_hash"]) if row else None
+
     async def count(self) -> int:
         async with self._pool.connection() as conn:
             cursor = await conn.execute("SELECT count(*) FROM users")

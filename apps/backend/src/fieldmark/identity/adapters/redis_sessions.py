@@ -29,8 +29,13 @@ class RedisSessionStore:
     async def create(self, user_id: UserId) -> Session:
         session = Session(secrets.token_urlsafe(32), user_id, secrets.token_urlsafe(32))
         value = json.dumps({"user": str(user_id), "csrf": session.csrf_token})
+        index = f"fm:auth:user-sessions:{user_id}"
         try:
-            await self._redis.set(_key(session.token), value, ex=SESSION_LIFETIME_S)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(_key(session.token), value, ex=SESSION_LIFETIME_S)
+                pipe.sadd(index, _key(session.token))
+                pipe.expire(index, SESSION_LIFETIME_S)
+                await pipe.execute()
         except (RedisError, OSError):
             raise StoreUnavailable("Redis is unavailable") from None
         return session
@@ -50,6 +55,33 @@ class RedisSessionStore:
             await self._redis.delete(_key(token))
         except (RedisError, OSError):
             raise StoreUnavailable("Redis is unavailable") from None
+
+    async def revoke_all(self, user_id: UserId) -> None:
+        index = f"fm:auth:user-sessions:{user_id}"
+        try:
+            keys = await self._redis.smembers(index)
+            await self._redis.delete(index, *keys)
+        except (RedisError, OSError):
+            raise StoreUnavailable("Redis is unavailable") from None
+
+
+class RedisResetTokens:
+    """One-time password-reset tokens: a hash of each kept for an hour, deleted when used."""
+
+    def __init__(self, client: aioredis.Redis, lifetime_s: int = 3600) -> None:
+        self._redis = client
+        self._lifetime = lifetime_s
+
+    async def issue(self, user_id: UserId) -> str:
+        token = secrets.token_urlsafe(32)
+        await self._redis.set(
+            "fm:auth:reset:" + hashlib.sha256(token.encode()).hexdigest(), str(user_id), ex=self._lifetime
+        )
+        return token
+
+    async def redeem(self, token: str) -> UserId | None:
+        value = await self._redis.getdel("fm:auth:reset:" + hashlib.sha256(token.encode()).hexdigest())
+        return UserId(uuid.UUID(value.decode() if isinstance(value, bytes) else value)) if value else None
 
 
 class RedisLoginThrottle:

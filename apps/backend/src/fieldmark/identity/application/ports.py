@@ -24,6 +24,10 @@ class UserRepository(Protocol):
 
     async def by_id(self, user_id: UserId) -> User | None: ...
 
+    async def set_password(self, user_id: UserId, password_hash: str) -> None: ...
+
+    async def password_hash(self, user_id: UserId) -> str | None: ...
+
 
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
@@ -46,6 +50,17 @@ class SessionStore(Protocol):
     async def get(self, token: str) -> Session | None: ...
 
     async def revoke(self, token: str) -> None: ...
+
+    async def revoke_all(self, user_id: UserId) -> None:
+        """End every session of a user, on every device."""
+
+
+class ResetTokens(Protocol):
+    async def issue(self, user_id: UserId) -> str:
+        """A new one-time token, valid for an hour."""
+
+    async def redeem(self, token: str) -> UserId | None:
+        """The token's user, once: the token is gone afterwards."""
 
 
 class LoginThrottle(Protocol):
@@ -105,6 +120,8 @@ class Message:
 
 class MessageComposer(Protocol):
     def invitation(self, invitation: Invitation, inviter: User, link: str) -> Message: ...
+
+    def password_reset(self, user: User, link: str) -> Message: ...
 
 
 class Mailer(Protocol):

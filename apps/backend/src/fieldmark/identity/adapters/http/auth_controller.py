@@ -12,13 +12,14 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, State
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from fieldmark.identity.application.authorize import Authorize, Caller
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
 from fieldmark.identity.application.invitations import Invitations
 from fieldmark.identity.application.log_in import LogIn, LogInCommand
 from fieldmark.identity.application.members import Members
+from fieldmark.identity.application.passwords import Passwords
 from fieldmark.identity.application.ports import Session
 from fieldmark.identity.application.register_account import RegisterAccount, RegisterCommand
 from fieldmark.identity.application.teams import CreateTeam, ListTeams
@@ -40,6 +41,7 @@ class IdentityState:
     create_team: CreateTeam
     invitations: Invitations
     members: Members
+    passwords: Passwords
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]
@@ -54,6 +56,19 @@ class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
 class LogInBody(msgspec.Struct, forbid_unknown_fields=True):
     email: str
     password: str
+
+
+class ResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+
+
+class NewPassword(msgspec.Struct, forbid_unknown_fields=True):
+    password: str
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: str
+    new_password: str
 
 
 class UserOut(msgspec.Struct, frozen=True):
@@ -168,3 +183,48 @@ class AuthController(Controller):
     async def me(self, request: Request[Any, Any, State]) -> SignedIn:
         caller: Caller = request.state.caller
         return _signed_in(caller.user, caller.session)
+
+    @post(
+        "/password",
+        opt=access(USER),
+        operation_id="changePassword",
+        status_code=200,
+        summary="Change the password; every other session ends",
+        description="200 with a new session (cookie replaced). 400 when the current password is wrong "
+        "(`field: current_password`) or the new one is outside the policy.",
+    )
+    async def change_password(
+        self, request: Request[Any, Any, State], data: JSONBody[PasswordChange]
+    ) -> Response[SignedIn]:
+        state = _state(request)
+        caller: Caller = request.state.caller
+        session = await state.passwords.change(caller.user, data.current_password, data.new_password)
+        return Response(
+            _signed_in(caller.user, session), cookies=[_cookie(state, session.token, 14 * 24 * 3600)]
+        )
+
+    @post(
+        "/password-reset",
+        opt=access(PUBLIC),
+        operation_id="requestPasswordReset",
+        status_code=202,
+        summary="Email a one-time reset link",
+        description="202 whether or not an account has this email, so the answer reveals nothing; only an "
+        "existing account gets the email. The link works once, for an hour.",
+    )
+    async def request_reset(self, request: Request[Any, Any, State], data: JSONBody[ResetRequest]) -> None:
+        await _state(request).passwords.request_reset(data.email)
+
+    @post(
+        "/password-reset/{token:str}",
+        opt=access(PUBLIC),
+        operation_id="resetPassword",
+        status_code=204,
+        summary="Set a new password with a reset link; every session of the account ends",
+        description="204. 400 for a password outside the policy (the link stays usable); 410 when the link "
+        "was used, expired or never existed.",
+    )
+    async def reset(
+        self, request: Request[Any, Any, State], token: FromPath[str], data: JSONBody[NewPassword]
+    ) -> None:
+        await _state(request).passwords.reset(token, data.password)
