@@ -4,6 +4,83 @@
  */
 
 export interface paths {
+    "/api/auth/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether two-factor sign-in is on */
+        get: operations["getTwoFactor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/2fa/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm with a current code: two-factor sign-in is on; ten recovery codes, shown once
+         * @description 200 with the recovery codes. 400 when the code does not match (`field: code`).
+         */
+        post: operations["confirmTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/2fa/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor sign-in off
+         * @description 204. 400 when the password is wrong.
+         */
+        post: operations["disableTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start set-up: a secret and an otpauth:// URI for an authenticator app's QR code
+         * @description 200. It takes effect only when a code from it is confirmed. 409 when already on.
+         */
+        post: operations["setUpTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -15,9 +92,29 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description 200 with the user and a new session's CSRF token; the cookie is replaced and any previous session of this browser revoked. 401 when the email or password is wrong (the same answer for both); 429 with Retry-After after 10 failures in 15 minutes for the account or client.
+         * @description 200 with the user and a new session's CSRF token; or, with two-factor authentication on, 200 `{two_factor_required, challenge}` and no session yet. The cookie is replaced and any previous session of this browser revoked. 401 when the email or password is wrong (the same answer for both); 429 with Retry-After after 10 failures in 15 minutes for the account or client.
          */
         post: operations["logIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish signing in with a code from the authenticator app, or a recovery code
+         * @description 200 with the session (cookie set). 401 when the code is not valid (sign in again: the challenge is spent); 410 when the challenge expired or was used; 429 after repeated failures.
+         */
+        post: operations["logInSecondFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -489,6 +586,10 @@ export interface components {
             team_id: string;
             team_name: string;
         };
+        /** Code */
+        Code: {
+            code: string;
+        };
         /** HealthResponse */
         HealthResponse: {
             ingestion?: {
@@ -556,10 +657,18 @@ export interface components {
         NewTeam: {
             name: string;
         };
+        /** Password */
+        Password: {
+            password: string;
+        };
         /** PasswordChange */
         PasswordChange: {
             current_password: string;
             new_password: string;
+        };
+        /** RecoveryCodes */
+        RecoveryCodes: {
+            recovery_codes: string[];
         };
         /** RegisterBody */
         RegisterBody: {
@@ -576,6 +685,23 @@ export interface components {
         RoleChange: {
             role: string;
         };
+        /** SecondFactorNeeded */
+        SecondFactorNeeded: {
+            challenge: string;
+            /** @default true */
+            two_factor_required: boolean;
+        };
+        /** SecondStep */
+        SecondStep: {
+            challenge: string;
+            code?: string | null;
+            recovery_code?: string | null;
+        };
+        /** SetupOut */
+        SetupOut: {
+            otpauth_uri: string;
+            secret: string;
+        };
         /** SignedIn */
         SignedIn: {
             csrf_token: string;
@@ -591,6 +717,10 @@ export interface components {
             public_key: string;
             team_id: string | null;
             timezone: string;
+        };
+        /** Status */
+        Status: {
+            enabled: boolean;
         };
         /** StoreHealth */
         StoreHealth: {
@@ -631,6 +761,122 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    confirmTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Code"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    disableTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Password"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    setUpTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupOut"];
+                };
+            };
+        };
+    };
     logIn: {
         parameters: {
             query?: never;
@@ -641,6 +887,45 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LogInBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIn"] | components["schemas"]["SecondFactorNeeded"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    logInSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondStep"];
             };
         };
         responses: {

@@ -36,6 +36,7 @@ from fieldmark.identity.adapters.http.auth_controller import AuthController, Ide
 from fieldmark.identity.adapters.http.invitations_controller import InvitationsController
 from fieldmark.identity.adapters.http.members_controller import MembersController
 from fieldmark.identity.adapters.http.teams_controller import TeamsController
+from fieldmark.identity.adapters.http.two_factor_controller import TwoFactorController
 from fieldmark.ingestion.adapters.http.collect_asgi import collect_endpoint, document
 from fieldmark.ingestion.adapters.redis_stream import stream_status
 from fieldmark.ingestion.application.collect_events import CollectEvents
@@ -171,6 +172,7 @@ def create_app(
                 invitations=await resolved(container.identity.invitations()),
                 members=await resolved(container.identity.members()),
                 passwords=await resolved(container.identity.passwords()),
+                two_factor=await resolved(container.identity.two_factor()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
@@ -210,6 +212,7 @@ def create_app(
                 AuthController,
                 TeamsController,
                 MembersController,
+                TwoFactorController,
                 InvitationsController,
                 SitesController,
                 dashboard_index,

@@ -9,8 +9,15 @@ from fieldmark.identity.adapters.argon2_hasher import Argon2PasswordHasher
 from fieldmark.identity.adapters.mail import ConsoleMailer, JinjaMessageComposer, SmtpMailer
 from fieldmark.identity.adapters.postgres_invitations import PsycopgInvitationRepository
 from fieldmark.identity.adapters.postgres_teams import PsycopgTeamRepository
+from fieldmark.identity.adapters.postgres_two_factor import PsycopgTwoFactorStore
 from fieldmark.identity.adapters.postgres_users import PsycopgUserRepository
-from fieldmark.identity.adapters.redis_sessions import RedisLoginThrottle, RedisResetTokens, RedisSessionStore
+from fieldmark.identity.adapters.redis_sessions import (
+    RedisChallenges,
+    RedisLoginThrottle,
+    RedisResetTokens,
+    RedisSessionStore,
+)
+from fieldmark.identity.adapters.totp import PyotpTotp
 from fieldmark.identity.application.authorize import Authorize
 from fieldmark.identity.application.create_instance_admin import CreateInstanceAdmin
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
@@ -20,6 +27,7 @@ from fieldmark.identity.application.members import Members
 from fieldmark.identity.application.passwords import Passwords
 from fieldmark.identity.application.register_account import RegisterAccount
 from fieldmark.identity.application.teams import CreateTeam, ListTeams
+from fieldmark.identity.application.two_factor import TwoFactor
 from fieldmark.shared_kernel.clock import Clock
 
 
@@ -51,9 +59,6 @@ class IdentityContainer(containers.DeclarativeContainer):
         teams=teams,
         clock=clock,
         open_registration=open_registration,
-    )
-    log_in = providers.Singleton(
-        LogIn, users=users, hasher=password_hasher, sessions=sessions, throttle=throttle
     )
     current_user = providers.Singleton(CurrentUser, users=users, sessions=sessions)
     log_out = providers.Singleton(LogOut, sessions=sessions)
@@ -88,4 +93,25 @@ class IdentityContainer(containers.DeclarativeContainer):
         composer=composer,
         mailer=mailer,
         base_url=base_url,
+    )
+    two_factor_store = providers.Singleton(PsycopgTwoFactorStore, pool=postgres)
+    challenges = providers.Singleton(RedisChallenges, redis)
+    two_factor = providers.Singleton(
+        TwoFactor,
+        store=two_factor_store,
+        totp=providers.Singleton(PyotpTotp),
+        challenges=challenges,
+        sessions=sessions,
+        users=users,
+        hasher=password_hasher,
+        throttle=throttle,
+    )
+    log_in = providers.Singleton(
+        LogIn,
+        users=users,
+        hasher=password_hasher,
+        sessions=sessions,
+        throttle=throttle,
+        two_factor=two_factor_store,
+        challenges=challenges,
     )

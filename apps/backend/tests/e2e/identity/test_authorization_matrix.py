@@ -138,6 +138,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/auth/password"): Entry(
         signed_in(200), relogin=True, body=lambda w: {"current_password": PASSWORD, "new_password": PASSWORD}
     ),
+    ("GET", "/api/auth/2fa"): Entry(signed_in(200)),
+    ("POST", "/api/auth/2fa/setup"): Entry(signed_in(200)),
+    # Past the guard, a made-up code or a wrong password is the use case's 400.
+    ("POST", "/api/auth/2fa/confirm"): Entry(signed_in(400), body=lambda w: {"code": "000000"}),
+    ("POST", "/api/auth/2fa/disable"): Entry(signed_in(400), body=lambda w: {"password": "not the password"}),
+    ("POST", "/api/auth/login/2fa"): Entry(
+        everyone(410), public=True, body=lambda w: {"challenge": "made-up", "code": "123456"}
+    ),
     ("POST", "/api/auth/password-reset"): Entry(
         everyone(202), public=True, body=lambda w: {"email": "nobody@example.com"}
     ),

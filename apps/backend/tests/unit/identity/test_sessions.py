@@ -99,10 +99,17 @@ async def test_sign_in_rotates_sessions_and_throttles_failures(users) -> None:
         users, FakeHasher(), sessions, FakeTeams(), FixedClock(), open_registration=False
     ).execute(RegisterCommand("ada@example.com", "correct horse battery"))
     log_in = LogIn(users, FakeHasher(), sessions, throttle)
-    _, first = await log_in.execute(LogInCommand("ada@example.com", "correct horse battery", "client-a"))
-    _, second = await log_in.execute(
-        LogInCommand("ada@example.com", "correct horse battery", "client-a", previous_token=first.token)
-    )
+    first = (
+        await log_in.execute(LogInCommand("ada@example.com", "correct horse battery", "client-a"))
+    ).session
+    assert first is not None
+    second = (
+        await log_in.execute(
+            LogInCommand("ada@example.com", "correct horse battery", "client-a", previous_token=first.token)
+        )
+    ).session
+    assert first is not None
+    assert second is not None
     assert first.token not in sessions.live
     assert second.token in sessions.live
 

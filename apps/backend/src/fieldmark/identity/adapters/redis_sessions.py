@@ -84,6 +84,25 @@ class RedisResetTokens:
         return UserId(uuid.UUID(value.decode() if isinstance(value, bytes) else value)) if value else None
 
 
+class RedisChallenges:
+    """Second-factor challenges: a hash of each kept five minutes, spent on the first attempt."""
+
+    def __init__(self, client: aioredis.Redis, lifetime_s: int = 300) -> None:
+        self._redis = client
+        self._lifetime = lifetime_s
+
+    async def issue(self, user_id: UserId) -> str:
+        token = secrets.token_urlsafe(32)
+        await self._redis.set(
+            "fm:auth:2fa:" + hashlib.sha256(token.encode()).hexdigest(), str(user_id), ex=self._lifetime
+        )
+        return token
+
+    async def redeem(self, token: str) -> UserId | None:
+        value = await self._redis.getdel("fm:auth:2fa:" + hashlib.sha256(token.encode()).hexdigest())
+        return UserId(uuid.UUID(value.decode() if isinstance(value, bytes) else value)) if value else None
+
+
 class RedisLoginThrottle:
     """At most `limit` failures per key within `window_s`; a success clears the account's count."""
 

@@ -4,14 +4,25 @@ import secrets
 from dataclasses import dataclass
 
 from fieldmark.identity.application.ports import (
+    Challenges,
     LoginThrottle,
     PasswordHasher,
     Session,
     SessionStore,
+    TwoFactorStore,
     UserRepository,
 )
 from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.errors import RateLimited, Unauthenticated
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """Either a session, or a challenge to finish with a second factor."""
+
+    user: User
+    session: Session | None
+    challenge: str | None = None
 
 
 @dataclass(frozen=True)
@@ -26,13 +37,22 @@ class LogIn:
     """Starts a session for the account whose email and password match.
 
     Rules: after 10 failures within 15 minutes, further attempts for that account, or from that
-    client, are refused until the window passes (429). A wrong email and a wrong password get the same
-    answer, in the same time. A new session token is issued on every sign-in and the previous one, if
-    the browser sent it, is revoked, so a session fixed before sign-in is worthless."""
+    client, are refused until the window passes (429). With two-factor authentication on, a correct
+    password yields a challenge to complete with a code instead of a session. A wrong email and a wrong
+    password get the same answer, in the same time. A new session token is issued on every sign-in and
+    the previous one, if the browser sent it, is revoked, so a session fixed before sign-in is worthless."""
 
     def __init__(
-        self, users: UserRepository, hasher: PasswordHasher, sessions: SessionStore, throttle: LoginThrottle
+        self,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        sessions: SessionStore,
+        throttle: LoginThrottle,
+        two_factor: TwoFactorStore | None = None,
+        challenges: Challenges | None = None,
     ) -> None:
+        self._two_factor = two_factor
+        self._challenges = challenges
         self._users = users
         self._hasher = hasher
         self._sessions = sessions
@@ -40,7 +60,7 @@ class LogIn:
         # Verified when the email is unknown, so both cases cost the same hash.
         self._nobody = hasher.hash(secrets.token_hex(16))
 
-    async def execute(self, command: LogInCommand) -> tuple[User, Session]:
+    async def execute(self, command: LogInCommand) -> SignIn:
         keys = [f"account:{command.email.strip().lower()}", f"client:{command.client}"]
         wait = await self._throttle.blocked_for(keys)
         if wait:
@@ -53,4 +73,7 @@ class LogIn:
         await self._throttle.succeeded(keys[:1])
         if command.previous_token:
             await self._sessions.revoke(command.previous_token)
-        return found[0], await self._sessions.create(found[0].id)
+        user = found[0]
+        if self._two_factor and self._challenges and (await self._two_factor.state(user.id)).enabled:
+            return SignIn(user, None, await self._challenges.issue(user.id))
+        return SignIn(user, await self._sessions.create(user.id))

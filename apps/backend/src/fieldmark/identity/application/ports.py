@@ -127,3 +127,43 @@ class MessageComposer(Protocol):
 class Mailer(Protocol):
     async def send(self, message: Message) -> None:
         """Deliver or raise `StoreUnavailable` (the mail server could not be reached)."""
+
+
+@dataclass(frozen=True)
+class TwoFactorState:
+    secret: str | None
+    enabled: bool
+    last_step: int | None
+
+
+class TwoFactorStore(Protocol):
+    async def state(self, user_id: UserId) -> TwoFactorState: ...
+
+    async def set_pending(self, user_id: UserId, secret: str) -> None: ...
+
+    async def enable(self, user_id: UserId, code_hashes: list[str]) -> None:
+        """Turn 2FA on and replace the recovery codes."""
+
+    async def disable(self, user_id: UserId) -> None: ...
+
+    async def use_step(self, user_id: UserId, step: int) -> bool:
+        """Record the time step of an accepted code; False if it (or a later one) was used already."""
+
+    async def use_recovery_code(self, user_id: UserId, code_hash: str) -> bool:
+        """Spend a recovery code; False if unknown or used."""
+
+
+class Totp(Protocol):
+    def new_secret(self) -> str: ...
+
+    def uri(self, secret: str, account: str) -> str: ...
+
+    def matching_step(self, secret: str, code: str) -> int | None:
+        """The time step a code is valid for (now, or one step either side), or None."""
+
+
+class Challenges(Protocol):
+    async def issue(self, user_id: UserId) -> str:
+        """A short-lived token standing for a correct password, awaiting the second factor."""
+
+    async def redeem(self, token: str) -> UserId | None: ...

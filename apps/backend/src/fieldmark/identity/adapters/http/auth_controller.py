@@ -23,6 +23,7 @@ from fieldmark.identity.application.passwords import Passwords
 from fieldmark.identity.application.ports import Session
 from fieldmark.identity.application.register_account import RegisterAccount, RegisterCommand
 from fieldmark.identity.application.teams import CreateTeam, ListTeams
+from fieldmark.identity.application.two_factor import TwoFactor
 from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.access import PUBLIC, USER, access
 from fieldmark.shared_kernel.net import Network, client_ip
@@ -42,6 +43,7 @@ class IdentityState:
     invitations: Invitations
     members: Members
     passwords: Passwords
+    two_factor: TwoFactor
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]
@@ -69,6 +71,13 @@ class NewPassword(msgspec.Struct, forbid_unknown_fields=True):
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
     current_password: str
     new_password: str
+
+
+class SecondFactorNeeded(msgspec.Struct, frozen=True):
+    """The password was right; finish at POST /api/auth/login/2fa with a code within five minutes."""
+
+    challenge: str
+    two_factor_required: bool = True
 
 
 class UserOut(msgspec.Struct, frozen=True):
@@ -136,13 +145,14 @@ class AuthController(Controller):
         operation_id="logIn",
         status_code=200,
         summary="Sign in with email and password",
-        description="200 with the user and a new session's CSRF token; the cookie is replaced and any "
+        description="200 with the user and a new session's CSRF token; or, with two-factor authentication "
+        "on, 200 `{two_factor_required, challenge}` and no session yet. The cookie is replaced and any "
         "previous session of this browser revoked. 401 when the email or password is wrong (the same "
         "answer for both); 429 with Retry-After after 10 failures in 15 minutes for the account or client.",
     )
     async def log_in(
         self, request: Request[Any, Any, State], data: JSONBody[LogInBody]
-    ) -> Response[SignedIn]:
+    ) -> Response[SignedIn | SecondFactorNeeded]:
         state = _state(request)
         peer = request.client.host if request.client else ""
         ip = client_ip(
@@ -152,10 +162,16 @@ class AuthController(Controller):
             state.trusted_proxies,
         )
         client = hmac.new(state.secret, ip.encode(), hashlib.sha256).hexdigest()[:32]
-        user, session = await state.log_in.execute(
+        result = await state.log_in.execute(
             LogInCommand(data.email, data.password, client, request.cookies.get(SESSION_COOKIE))
         )
-        return Response(_signed_in(user, session), cookies=[_cookie(state, session.token, 14 * 24 * 3600)])
+        if result.session is None:
+            assert result.challenge is not None
+            return Response(SecondFactorNeeded(challenge=result.challenge))
+        return Response(
+            _signed_in(result.user, result.session),
+            cookies=[_cookie(state, result.session.token, 14 * 24 * 3600)],
+        )
 
     @post(
         "/logout",
