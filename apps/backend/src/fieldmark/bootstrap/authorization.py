@@ -31,6 +31,8 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     scope = Scope(rule.scope)
     use_case: Authorize = connection.app.state.identity.authorize
     method = connection.scope.get("method", "GET")
+    bearer = connection.headers.get("authorization", "")
+    api_key = bearer[7:].strip() if bearer[:7].lower() == "bearer " else None
     connection.state.caller = await use_case.execute(
         AccessRequest(
             session_token=connection.cookies.get(SESSION_COOKIE),
@@ -39,5 +41,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             scope=scope,
             target=connection.path_params.get(_TARGET[scope]) if scope in _TARGET else None,
             permission=Permission(rule.permission) if rule.permission else None,
+            api_key=api_key,
+            key_scope=rule.key_scope,
         )
     )

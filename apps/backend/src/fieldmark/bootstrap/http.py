@@ -32,6 +32,7 @@ from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
+from fieldmark.identity.adapters.http.api_keys_controller import ApiKeysController
 from fieldmark.identity.adapters.http.auth_controller import AuthController, IdentityState
 from fieldmark.identity.adapters.http.invitations_controller import InvitationsController
 from fieldmark.identity.adapters.http.members_controller import MembersController
@@ -173,6 +174,7 @@ def create_app(
                 members=await resolved(container.identity.members()),
                 passwords=await resolved(container.identity.passwords()),
                 two_factor=await resolved(container.identity.two_factor()),
+                api_keys=await resolved(container.identity.api_keys()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
@@ -212,6 +214,7 @@ def create_app(
                 AuthController,
                 TeamsController,
                 MembersController,
+                ApiKeysController,
                 TwoFactorController,
                 InvitationsController,
                 SitesController,

@@ -7,6 +7,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.identity.adapters.argon2_hasher import Argon2PasswordHasher
 from fieldmark.identity.adapters.mail import ConsoleMailer, JinjaMessageComposer, SmtpMailer
+from fieldmark.identity.adapters.postgres_api_keys import PsycopgApiKeyRepository
 from fieldmark.identity.adapters.postgres_invitations import PsycopgInvitationRepository
 from fieldmark.identity.adapters.postgres_teams import PsycopgTeamRepository
 from fieldmark.identity.adapters.postgres_two_factor import PsycopgTwoFactorStore
@@ -18,6 +19,7 @@ from fieldmark.identity.adapters.redis_sessions import (
     RedisSessionStore,
 )
 from fieldmark.identity.adapters.totp import PyotpTotp
+from fieldmark.identity.application.api_keys import ApiKeys
 from fieldmark.identity.application.authorize import Authorize
 from fieldmark.identity.application.create_instance_admin import CreateInstanceAdmin
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
@@ -64,7 +66,16 @@ class IdentityContainer(containers.DeclarativeContainer):
     log_out = providers.Singleton(LogOut, sessions=sessions)
     create_team = providers.Singleton(CreateTeam, teams=teams, clock=clock)
     list_teams = providers.Singleton(ListTeams, teams=teams)
-    authorize = providers.Singleton(Authorize, current_user=current_user, teams=teams, sites=site_ownership)
+    api_key_store = providers.Singleton(PsycopgApiKeyRepository, pool=postgres)
+    api_keys = providers.Singleton(ApiKeys, keys=api_key_store, sites=site_ownership, clock=clock)
+    authorize = providers.Singleton(
+        Authorize,
+        current_user=current_user,
+        teams=teams,
+        sites=site_ownership,
+        keys=api_key_store,
+        clock=clock,
+    )
     invitation_store = providers.Singleton(PsycopgInvitationRepository, pool=postgres)
     composer = providers.Singleton(JinjaMessageComposer)
     mailer = providers.Singleton(

@@ -17,13 +17,19 @@ MANAGE_SITES = "manage_sites"
 MANAGE_MEMBERS = "manage_members"
 MANAGE_TEAM = "manage_team"
 
+# API-key scopes: a route that API keys may call names the scope that grants it.
+STATS_READ = "stats:read"
+EVENTS_WRITE = "events:write"
+SITES_MANAGE = "sites:manage"
+
 
 @dataclass(frozen=True)
 class Access:
     scope: str
     permission: str | None = None
+    key_scope: str | None = None  # API keys with this scope may call the route too; None: no API keys
 
 
-def access(scope: str, permission: str | None = None) -> dict[str, Any]:
-    """A route handler's `opt`: `@get(..., opt=access(SITE, VIEW))`."""
-    return {"access": Access(scope, permission)}
+def access(scope: str, permission: str | None = None, *, key_scope: str | None = None) -> dict[str, Any]:
+    """A route handler's `opt`: `@get(..., opt=access(SITE, VIEW, key_scope=STATS_READ))`."""
+    return {"access": Access(scope, permission, key_scope)}

@@ -29,8 +29,11 @@ from fieldmark.shared_kernel.ids import TeamId, UserId
 from tests.conftest import LiveServer, settings_for
 
 PASSWORD = "correct horse battery staple"
-CALLERS = ("anonymous", "viewer", "editor", "admin", "owner", "outsider")
+PEOPLE = ("anonymous", "viewer", "editor", "admin", "owner", "outsider")
+KEYS = ("key_read", "key_manage", "key_other")  # stats:read on the team; sites:manage on it; both, on another
+CALLERS = PEOPLE + KEYS
 MEMBERS = ("viewer", "editor", "admin", "owner")
+NO_KEYS = dict.fromkeys(KEYS, 403)  # a route that does not accept API keys
 _unique = itertools.count()
 
 
@@ -39,11 +42,18 @@ def everyone(status: int) -> dict[str, int]:
 
 
 def signed_in(status: int) -> dict[str, int]:
-    return {"anonymous": 401, **dict.fromkeys(CALLERS[1:], status)}
+    return {"anonymous": 401, **dict.fromkeys(PEOPLE[1:], status), **NO_KEYS}
 
 
-def members(view: int, *, allowed: tuple[str, ...] = MEMBERS, denied: int = 403) -> dict[str, int]:
-    return {"anonymous": 401, "outsider": 404, **{m: view if m in allowed else denied for m in MEMBERS}}
+def members(
+    view: int, *, allowed: tuple[str, ...] = MEMBERS, denied: int = 403, keys: dict[str, int] | None = None
+) -> dict[str, int]:
+    return {
+        "anonymous": 401,
+        "outsider": 404,
+        **{m: view if m in allowed else denied for m in MEMBERS},
+        **(keys or NO_KEYS),
+    }
 
 
 @dataclass
@@ -53,6 +63,7 @@ class Entry:
     fresh_site: bool = False  # the call destroys its target: each caller gets a new one
     fresh_invitation: bool = False  # likewise for an invitation
     fresh_member: bool = False  # the call names a member: a new viewer each time
+    fresh_key: bool = False  # the call destroys an API key: a new one each time
     restore: bool = False  # the call changes the caller's own membership: put it back afterwards
     relogin: bool = False  # the call ends the caller's sessions: sign in again afterwards
     fresh_session: bool = False  # the call ends the caller's session: each call gets a new one
@@ -89,6 +100,16 @@ class World:
                 (self.team_id, user_id, role),
             )
 
+    def new_key(self, caller: str = "owner", scopes: tuple[str, ...] = ("stats:read",)) -> tuple[str, str]:
+        team = self.team_id if caller == "owner" else self.clients[caller].get("/api/teams").json()[0]["id"]
+        response = self.clients[caller].post(
+            f"/api/teams/{team}/api-keys",
+            json={"name": "k", "scopes": list(scopes)},
+            headers={"X-CSRF-Token": self.csrf[caller]},
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["api_key"]["id"]), str(response.json()["key"])
+
     def new_invitation(self) -> str:
         response = self.clients["owner"].post(
             f"/api/teams/{self.team_id}/invitations",
@@ -107,6 +128,14 @@ class World:
         )
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
+
+
+# Keys on the routes that accept them: the right scope passes, the wrong one is 403, another team's is 404.
+READ_KEYS = {"key_read": 200, "key_manage": 403, "key_other": 404}
+
+
+def MANAGE_KEYS(status: int) -> dict[str, int]:
+    return {"key_read": 403, "key_manage": status, "key_other": 404}
 
 
 MATRIX: dict[tuple[str, str], Entry] = {
@@ -154,12 +183,22 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("GET", "/api/teams"): Entry(signed_in(200)),
     ("POST", "/api/teams"): Entry(signed_in(201), body=lambda w: {"name": "Another team"}),
-    ("GET", "/api/teams/{team_id:uuid}/sites"): Entry(members(200)),
+    ("GET", "/api/teams/{team_id:uuid}/sites"): Entry(members(200, keys=READ_KEYS)),
     ("POST", "/api/teams/{team_id:uuid}/sites"): Entry(
-        members(201, allowed=("admin", "owner")), body=lambda w: {"domain": f"new{next(_unique)}.example"}
+        members(201, allowed=("admin", "owner"), keys=MANAGE_KEYS(201)),
+        body=lambda w: {"domain": f"new{next(_unique)}.example"},
     ),
-    ("GET", "/api/sites/{site_id:uuid}"): Entry(members(200)),
-    ("DELETE", "/api/sites/{site_id:uuid}"): Entry(members(204, allowed=("admin", "owner")), fresh_site=True),
+    ("GET", "/api/sites/{site_id:uuid}"): Entry(members(200, keys=READ_KEYS)),
+    ("DELETE", "/api/sites/{site_id:uuid}"): Entry(
+        members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204)), fresh_site=True
+    ),
+    ("POST", "/api/teams/{team_id:uuid}/api-keys"): Entry(
+        members(201, allowed=("admin", "owner")), body=lambda w: {"name": "ci", "scopes": ["stats:read"]}
+    ),
+    ("GET", "/api/teams/{team_id:uuid}/api-keys"): Entry(members(200, allowed=("admin", "owner"))),
+    ("DELETE", "/api/teams/{team_id:uuid}/api-keys/{key_id:uuid}"): Entry(
+        members(204, allowed=("admin", "owner")), fresh_key=True
+    ),
     ("POST", "/api/teams/{team_id:uuid}/invitations"): Entry(
         members(201, allowed=("admin", "owner")),
         body=lambda w: {"email": f"i{next(_unique)}@example.com", "role": "viewer"},
@@ -215,7 +254,7 @@ def world(test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool) -> 
     with LiveServer(app) as server:
         w = World(server.url)
         w.clients["anonymous"] = httpx.Client(base_url=server.url, timeout=30)
-        for caller in CALLERS[1:]:
+        for caller in PEOPLE[1:]:
             client = httpx.Client(base_url=server.url, timeout=30)
             email = f"{caller}{next(_unique)}@example.com"
             response = client.post("/api/auth/register", json={"email": email, "password": PASSWORD})
@@ -223,7 +262,7 @@ def world(test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool) -> 
             w.clients[caller], w.csrf[caller], w.emails[caller] = client, response.json()["csrf_token"], email
         w.team_id = w.clients["owner"].get("/api/teams").json()[0]["id"]
         w.database_url = test_urls.database_url
-        for caller in CALLERS[1:]:
+        for caller in PEOPLE[1:]:
             w.user_ids[caller] = w.clients[caller].get("/api/auth/me").json()["user"]["id"]
 
         async def join() -> None:
@@ -234,6 +273,15 @@ def world(test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool) -> 
                     await teams.add_member(TeamId(w.team_id), UserId(me), Role(caller))
 
         asyncio.run(join())
+        for caller, owner, scopes in (
+            ("key_read", "owner", ("stats:read",)),
+            ("key_manage", "owner", ("sites:manage",)),
+            ("key_other", "outsider", ("stats:read", "sites:manage")),
+        ):
+            secret = w.new_key(owner, scopes)[1]
+            w.clients[caller] = httpx.Client(
+                base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {secret}"}
+            )
         w.site_id = w.new_site()
         w.site_domain = w.clients["owner"].get(f"/api/sites/{w.site_id}").json()["domain"]
         yield w, app
@@ -262,7 +310,7 @@ def test_each_caller_gets_the_expected_status(world) -> None:
             client, headers = w.clients[caller], {}
             if caller in w.csrf:
                 headers["X-CSRF-Token"] = w.csrf[caller]
-            if entry.fresh_session and caller != "anonymous":
+            if entry.fresh_session and caller in PEOPLE[1:]:
                 client = httpx.Client(base_url=w.url, timeout=30)
                 signed = client.post(
                     "/api/auth/login", json={"email": w.emails[caller], "password": PASSWORD}
@@ -273,11 +321,13 @@ def test_each_caller_gets_the_expected_status(world) -> None:
             site_id = w.new_site() if entry.fresh_site else w.site_id
             invitation_id = w.new_invitation() if entry.fresh_invitation else ""
             member_id = w.last_member = w.new_member() if entry.fresh_member else ""
+            key_id = w.new_key()[0] if entry.fresh_key else ""
             path = (
                 template.replace("{team_id:uuid}", w.team_id)
                 .replace("{site_id:uuid}", site_id)
                 .replace("{invitation_id:uuid}", invitation_id)
                 .replace("{user_id:uuid}", member_id)
+                .replace("{key_id:uuid}", key_id)
                 .replace("{token:str}", "not-a-real-token")
                 .replace("{path:path}", "sites/anything")
                 .replace("{path:str}", "nothing-here")
@@ -289,7 +339,7 @@ def test_each_caller_gets_the_expected_status(world) -> None:
             got = client.request(method, path, **kwargs).status_code
             if entry.restore and caller in MEMBERS:
                 w.restore_role(w.user_ids[caller], caller)
-            if entry.relogin and caller != "anonymous":
+            if entry.relogin and caller in PEOPLE[1:]:
                 signed = w.clients[caller].post(
                     "/api/auth/login", json={"email": w.emails[caller], "password": PASSWORD}
                 )
@@ -302,7 +352,7 @@ def test_each_caller_gets_the_expected_status(world) -> None:
 
 def test_a_cookie_write_without_the_csrf_token_is_refused(world) -> None:
     w, _ = world
-    for caller in CALLERS[1:]:
+    for caller in PEOPLE[1:]:
         response = w.clients[caller].post("/api/teams", json={"name": "no token"})
         assert response.status_code == 403
         assert response.json()["field"] == "x-csrf-token"

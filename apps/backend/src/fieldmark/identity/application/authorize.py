@@ -8,10 +8,12 @@ from enum import StrEnum
 from uuid import UUID
 
 from fieldmark.identity.application.current_user import CurrentUser
-from fieldmark.identity.application.ports import Session, SiteOwnership, TeamRepository
+from fieldmark.identity.application.ports import ApiKeyRepository, Session, SiteOwnership, TeamRepository
+from fieldmark.identity.domain.api_key import ApiKey, key_hash
 from fieldmark.identity.domain.roles import Permission, Role, allows
 from fieldmark.identity.domain.user import User
-from fieldmark.shared_kernel.errors import NotFound, PermissionDenied
+from fieldmark.shared_kernel.clock import Clock
+from fieldmark.shared_kernel.errors import NotFound, PermissionDenied, Unauthenticated
 from fieldmark.shared_kernel.ids import TeamId
 
 
@@ -29,30 +31,61 @@ class AccessRequest:
     scope: Scope
     target: UUID | None = None
     permission: Permission | None = None
+    api_key: str | None = None  # a bearer key, instead of the session cookie
+    key_scope: str | None = None  # the API-key scope the route accepts, if any
 
 
 @dataclass(frozen=True)
 class Caller:
-    user: User
-    session: Session
+    """A signed-in person (user and session), or an API key acting for its team."""
+
+    user: User | None
+    session: Session | None
     role: Role | None = None
     team_id: TeamId | None = None
+    api_key: ApiKey | None = None
+
+    @property
+    def person(self) -> User:
+        """The signed-in user; routes that accept API keys must not ask for it."""
+        if self.user is None:
+            raise PermissionDenied("this needs a signed-in person, not an API key")
+        return self.user
+
+    @property
+    def browser_session(self) -> Session:
+        if self.session is None:
+            raise PermissionDenied("this needs a signed-in browser, not an API key")
+        return self.session
 
 
 class Authorize:
     """Decides whether a request may proceed.
 
-    Rules: the caller is the user of the session cookie (401 without one). A write made with the cookie
-    must carry the session's CSRF token (403). For a team or site in the path, the caller must be a member
-    of that team (otherwise 404: whether it exists is not revealed), and the member's role must grant the
-    route's permission (403)."""
+    Rules: the caller is the user of the session cookie (401 without one), or an API key sent as
+    `Authorization: Bearer`. A key may call only routes that accept its scope (403 otherwise), and
+    only for its own team and, when it is limited to some sites, those sites (404 otherwise). A write
+    made with the cookie must carry the session's CSRF token (403). For a team or site in the path, the
+    caller must be a member of that team (otherwise 404: whether it exists is not revealed), and the
+    member's role must grant the route's permission (403)."""
 
-    def __init__(self, current_user: CurrentUser, teams: TeamRepository, sites: SiteOwnership) -> None:
+    def __init__(
+        self,
+        current_user: CurrentUser,
+        teams: TeamRepository,
+        sites: SiteOwnership,
+        keys: ApiKeyRepository,
+        clock: Clock,
+    ) -> None:
         self._current_user = current_user
         self._teams = teams
         self._sites = sites
+        self._keys = keys
+        self._clock = clock
 
     async def execute(self, request: AccessRequest) -> Caller:
+        if request.api_key is not None:
+            return await self._by_key(request, request.api_key)
         user, session = await self._current_user.execute(request.session_token)
         if request.writes and not hmac.compare_digest(
             (request.csrf_token or "").encode(), session.csrf_token.encode()
@@ -72,3 +105,20 @@ class Authorize:
         if not allows(role, request.permission):
             raise PermissionDenied(f"a {role.value} may not do this")
         return Caller(user, session, role, team_id)
+
+    async def _by_key(self, request: AccessRequest, secret: str) -> Caller:
+        key = await self._keys.by_hash(key_hash(secret))
+        if key is None or key.revoked_at is not None:
+            raise Unauthenticated("unknown or revoked API key")
+        if request.key_scope is None:
+            raise PermissionDenied("API keys cannot call this route")
+        if request.key_scope not in key.scopes:
+            raise PermissionDenied(f"this API key lacks the {request.key_scope} scope")
+        if request.scope is Scope.TEAM and request.target != key.team_id:
+            raise NotFound("no such team")
+        if request.scope is Scope.SITE:
+            assert request.target is not None
+            if await self._sites.team_of(request.target) != key.team_id or not key.covers(request.target):
+                raise NotFound("no such site")
+        await self._keys.touch(key.id, self._clock.now())
+        return Caller(None, None, None, key.team_id, key)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from fieldmark.identity.domain.api_key import ApiKey
 from fieldmark.identity.domain.invitation import Invitation
 from fieldmark.identity.domain.roles import Membership, Role, Team
 from fieldmark.identity.domain.user import User
@@ -167,3 +168,17 @@ class Challenges(Protocol):
         """A short-lived token standing for a correct password, awaiting the second factor."""
 
     async def redeem(self, token: str) -> UserId | None: ...
+
+
+class ApiKeyRepository(Protocol):
+    async def add(self, key: ApiKey, key_hash: str) -> None: ...
+
+    async def by_hash(self, key_hash: str) -> ApiKey | None: ...
+
+    async def of_team(self, team_id: TeamId) -> list[ApiKey]: ...
+
+    async def revoke(self, team_id: TeamId, key_id: UUID, at: datetime) -> bool:
+        """False when the team has no such live key."""
+
+    async def touch(self, key_id: UUID, at: datetime) -> None:
+        """Record a use (at most about once a minute)."""

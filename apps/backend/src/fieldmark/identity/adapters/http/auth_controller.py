@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.params import FromPath, JSONBody
 
+from fieldmark.identity.application.api_keys import ApiKeys
 from fieldmark.identity.application.authorize import Authorize, Caller
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
 from fieldmark.identity.application.invitations import Invitations
@@ -44,6 +45,7 @@ class IdentityState:
     members: Members
     passwords: Passwords
     two_factor: TwoFactor
+    api_keys: ApiKeys
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]
@@ -185,7 +187,7 @@ class AuthController(Controller):
     async def log_out(self, request: Request[Any, Any, State]) -> Response[None]:
         state = _state(request)
         caller: Caller = request.state.caller  # signed in, with the CSRF token checked, by the guard
-        await state.log_out.execute(caller.session.token)
+        await state.log_out.execute(caller.browser_session.token)
         return Response(None, status_code=204, cookies=[_cookie(state, "", 0)])
 
     @get(
@@ -198,7 +200,7 @@ class AuthController(Controller):
     )
     async def me(self, request: Request[Any, Any, State]) -> SignedIn:
         caller: Caller = request.state.caller
-        return _signed_in(caller.user, caller.session)
+        return _signed_in(caller.person, caller.browser_session)
 
     @post(
         "/password",
@@ -214,9 +216,9 @@ class AuthController(Controller):
     ) -> Response[SignedIn]:
         state = _state(request)
         caller: Caller = request.state.caller
-        session = await state.passwords.change(caller.user, data.current_password, data.new_password)
+        session = await state.passwords.change(caller.person, data.current_password, data.new_password)
         return Response(
-            _signed_in(caller.user, session), cookies=[_cookie(state, session.token, 14 * 24 * 3600)]
+            _signed_in(caller.person, session), cookies=[_cookie(state, session.token, 14 * 24 * 3600)]
         )
 
     @post(

@@ -82,7 +82,7 @@ class InvitationsController(Controller):
         caller: Caller = request.state.caller
         return _out(
             await _invitations(request).invite(
-                caller.user, InviteCommand(TeamId(team_id), data.email, data.role)
+                caller.person, InviteCommand(TeamId(team_id), data.email, data.role)
             )
         )
 
@@ -109,7 +109,7 @@ class InvitationsController(Controller):
         self, request: Request[Any, Any, State], team_id: FromPath[UUID], invitation_id: FromPath[UUID]
     ) -> InvitationOut:
         caller: Caller = request.state.caller
-        return _out(await _invitations(request).resend(caller.user, TeamId(team_id), invitation_id))
+        return _out(await _invitations(request).resend(caller.person, TeamId(team_id), invitation_id))
 
     @delete(
         "/api/teams/{team_id:uuid}/invitations/{invitation_id:uuid}",

@@ -95,7 +95,7 @@ class MembersController(Controller):
     )
     async def leave(self, request: Request[Any, Any, State], team_id: FromPath[UUID]) -> None:
         caller: Caller = request.state.caller
-        await _members(request).leave(caller.user, TeamId(team_id))
+        await _members(request).leave(caller.person, TeamId(team_id))
 
     @post(
         "/transfer",
@@ -109,4 +109,4 @@ class MembersController(Controller):
         self, request: Request[Any, Any, State], team_id: FromPath[UUID], data: JSONBody[Transfer]
     ) -> None:
         caller: Caller = request.state.caller
-        await _members(request).transfer(caller.user, TeamId(team_id), UserId(data.user_id))
+        await _members(request).transfer(caller.person, TeamId(team_id), UserId(data.user_id))

@@ -41,7 +41,7 @@ class TeamsController(Controller):
     )
     async def list_teams(self, request: Request[Any, Any, State]) -> list[TeamOut]:
         caller: Caller = request.state.caller
-        return [_out(m) for m in await request.app.state.identity.list_teams.execute(caller.user)]
+        return [_out(m) for m in await request.app.state.identity.list_teams.execute(caller.person)]
 
     @post(
         "/",
@@ -53,4 +53,4 @@ class TeamsController(Controller):
     )
     async def create_team(self, request: Request[Any, Any, State], data: JSONBody[NewTeam]) -> TeamOut:
         caller: Caller = request.state.caller
-        return _out(await request.app.state.identity.create_team.execute(caller.user, data.name))
+        return _out(await request.app.state.identity.create_team.execute(caller.person, data.name))

@@ -54,7 +54,7 @@ class TwoFactorController(Controller):
     @get("/2fa", operation_id="getTwoFactor", opt=access(USER), summary="Whether two-factor sign-in is on")
     async def status(self, request: Request[Any, Any, State]) -> Status:
         caller: Caller = request.state.caller
-        return Status(await _two_factor(request).is_enabled(caller.user))
+        return Status(await _two_factor(request).is_enabled(caller.person))
 
     @post(
         "/2fa/setup",
@@ -66,7 +66,7 @@ class TwoFactorController(Controller):
     )
     async def set_up(self, request: Request[Any, Any, State]) -> SetupOut:
         caller: Caller = request.state.caller
-        setup = await _two_factor(request).set_up(caller.user)
+        setup = await _two_factor(request).set_up(caller.person)
         return SetupOut(setup.secret, setup.uri)
 
     @post(
@@ -79,7 +79,7 @@ class TwoFactorController(Controller):
     )
     async def confirm(self, request: Request[Any, Any, State], data: JSONBody[Code]) -> RecoveryCodes:
         caller: Caller = request.state.caller
-        return RecoveryCodes(await _two_factor(request).confirm(caller.user, data.code))
+        return RecoveryCodes(await _two_factor(request).confirm(caller.person, data.code))
 
     @post(
         "/2fa/disable",
@@ -91,7 +91,7 @@ class TwoFactorController(Controller):
     )
     async def disable(self, request: Request[Any, Any, State], data: JSONBody[Password]) -> None:
         caller: Caller = request.state.caller
-        await _two_factor(request).disable(caller.user, data.password)
+        await _two_factor(request).disable(caller.person, data.password)
 
     @post(
         "/login/2fa",

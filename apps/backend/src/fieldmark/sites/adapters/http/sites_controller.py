@@ -10,7 +10,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
-from fieldmark.shared_kernel.access import MANAGE_SITES, SITE, TEAM, VIEW, access
+from fieldmark.shared_kernel.access import MANAGE_SITES, SITE, SITES_MANAGE, STATS_READ, TEAM, VIEW, access
 from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
 from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
 from fieldmark.sites.domain.site import Site
@@ -54,7 +54,7 @@ class SitesController(Controller):
     @get(
         "/api/teams/{team_id:uuid}/sites",
         operation_id="listSites",
-        opt=access(TEAM, VIEW),
+        opt=access(TEAM, VIEW, key_scope=STATS_READ),
         summary="The team's sites",
         description="200 for members; 404 for anyone else.",
     )
@@ -65,7 +65,7 @@ class SitesController(Controller):
     @post(
         "/api/teams/{team_id:uuid}/sites",
         operation_id="createSite",
-        opt=access(TEAM, MANAGE_SITES),
+        opt=access(TEAM, MANAGE_SITES, key_scope=SITES_MANAGE),
         summary="Add a site to the team",
         description="201 with the site and its public key. 400 for an invalid domain, hostname, IP or time "
         "zone; 403 below admin; 409 when the domain is taken.",
@@ -89,7 +89,7 @@ class SitesController(Controller):
     @get(
         "/api/sites/{site_id:uuid}",
         operation_id="getSite",
-        opt=access(SITE, VIEW),
+        opt=access(SITE, VIEW, key_scope=STATS_READ),
         summary="One site",
         description="200 for members of its team; 404 for anyone else.",
     )
@@ -100,7 +100,7 @@ class SitesController(Controller):
     @delete(
         "/api/sites/{site_id:uuid}",
         operation_id="deleteSite",
-        opt=access(SITE, MANAGE_SITES),
+        opt=access(SITE, MANAGE_SITES, key_scope=SITES_MANAGE),
         summary="Delete a site and all its events",
         description="204. 403 below admin; 404 for non-members.",
     )

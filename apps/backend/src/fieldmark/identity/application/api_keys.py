@@ -1,0 +1,53 @@
+"""A team's API keys: create (shown once), list, revoke."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fieldmark.identity.application.ports import ApiKeyRepository, SiteOwnership
+from fieldmark.identity.domain.api_key import ApiKey, check_scopes, key_hash, new_key
+from fieldmark.identity.domain.user import User
+from fieldmark.shared_kernel.clock import Clock
+from fieldmark.shared_kernel.errors import InvalidInput, NotFound
+from fieldmark.shared_kernel.ids import TeamId, new_id
+
+
+class ApiKeys:
+    """Rules: a key belongs to a team, has a name (1 to 100 characters) and at least one known scope, and
+    may be limited to some of that team's sites. The key itself is returned once and stored only as a
+    hash. A revoked key stops working at once."""
+
+    def __init__(self, keys: ApiKeyRepository, sites: SiteOwnership, clock: Clock) -> None:
+        self._keys = keys
+        self._sites = sites
+        self._clock = clock
+
+    async def create(
+        self, creator: User, team_id: TeamId, name: str, scopes: list[str], site_ids: list[UUID]
+    ) -> tuple[ApiKey, str]:
+        name = name.strip()
+        if not 1 <= len(name) <= 100:
+            raise InvalidInput("a key's name has 1 to 100 characters", field="name")
+        for site_id in site_ids:
+            if await self._sites.team_of(site_id) != team_id:
+                raise InvalidInput(f"site {site_id} is not one of this team's", field="site_ids")
+        secret = new_key()
+        key = ApiKey(
+            new_id(),
+            team_id,
+            name,
+            secret[:10],
+            check_scopes(scopes),
+            tuple(dict.fromkeys(site_ids)),
+            creator.id,
+            self._clock.now(),
+        )
+        await self._keys.add(key, key_hash(secret))
+        return key, secret
+
+    async def list(self, team_id: TeamId) -> list[ApiKey]:
+        return [k for k in await self._keys.of_team(team_id) if k.revoked_at is None]
+
+    async def revoke(self, team_id: TeamId, key_id: UUID) -> None:
+        if not await self._keys.revoke(team_id, key_id, self._clock.now()):
+            raise NotFound("no such API key")
