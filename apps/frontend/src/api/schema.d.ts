@@ -362,6 +362,30 @@ export interface paths {
         delete: operations["deleteSite"];
         options?: never;
         head?: never;
+        /**
+         * Change a site's settings (only the fields sent)
+         * @description 200 with the site. Editors and up. 400 for an invalid name, time zone, hostname, IP or tracker option (`field` names it). The collect endpoint applies changes within 30 seconds.
+         */
+        patch: operations["editSite"];
+        trace?: never;
+    };
+    "/api/sites/{site_id}/snippet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The script tag to paste: direct, or through a first-party proxy at /stats
+         * @description 200. See docs/first-party-proxy.md for proxy recipes.
+         */
+        get: operations["getSnippet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -767,16 +791,36 @@ export interface components {
             csrf_token: string;
             user: components["schemas"]["UserOut"];
         };
+        /** SiteEdit */
+        SiteEdit: {
+            allowed_hostnames?: string[] | null;
+            excluded_ips?: string[] | null;
+            kept_query_params?: string[] | null;
+            name?: string | null;
+            timezone?: string | null;
+            tracker_options?: {
+                [key: string]: boolean;
+            } | null;
+        };
         /** SiteOut */
         SiteOut: {
             allowed_hostnames: string[];
             domain: string;
             excluded_ips: string[];
             id: string;
+            kept_query_params: string[];
             name: string;
             public_key: string;
             team_id: string | null;
             timezone: string;
+            tracker_options: {
+                [key: string]: boolean;
+            };
+        };
+        /** Snippets */
+        Snippets: {
+            direct: string;
+            first_party: string;
         };
         /** Status */
         Status: {
@@ -1469,6 +1513,84 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    editSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SiteEdit"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    getSnippet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snippets"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

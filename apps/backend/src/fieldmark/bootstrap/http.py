@@ -47,6 +47,7 @@ from fieldmark.shared_kernel.access import PUBLIC, access
 from fieldmark.shared_kernel.net import Network, parse_networks
 from fieldmark.sites.adapters.http.sites_controller import SitesController
 from fieldmark.sites.application.create_site import CreateSite
+from fieldmark.sites.application.edit_site import EditSite
 from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,8 @@ class SitesState:
     create: CreateSite
     get: GetSite
     delete: DeleteSite
+    edit: EditSite
+    base_url: str
 
 
 def _urls_of(container: AppContainer) -> EngineUrls | None:
@@ -185,6 +188,8 @@ def create_app(
                 create=await resolved(container.sites.create_site()),
                 get=await resolved(container.sites.get_site()),
                 delete=await resolved(container.sites.delete_site()),
+                edit=await resolved(container.sites.edit_site()),
+                base_url=container.settings().base_url,
             )
         if Role.WORKER in roles and (writers or jobs):
             await services.start()

@@ -8,6 +8,7 @@ from psycopg_pool import AsyncConnectionPool
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.sites.adapters.postgres_sites import PsycopgSiteRepository
 from fieldmark.sites.application.create_site import CreateSite
+from fieldmark.sites.application.edit_site import EditSite
 from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
 
 
@@ -23,3 +24,4 @@ class SitesContainer(containers.DeclarativeContainer):
     list_sites = providers.Singleton(ListSites, sites=sites)
     get_site = providers.Singleton(GetSite, sites=sites)
     delete_site = providers.Singleton(DeleteSite, sites=sites, eraser=eraser)
+    edit_site = providers.Singleton(EditSite, sites=sites)

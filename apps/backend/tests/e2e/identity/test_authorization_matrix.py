@@ -189,6 +189,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
         body=lambda w: {"domain": f"new{next(_unique)}.example"},
     ),
     ("GET", "/api/sites/{site_id:uuid}"): Entry(members(200, keys=READ_KEYS)),
+    ("GET", "/api/sites/{site_id:uuid}/snippet"): Entry(members(200, keys=READ_KEYS)),
+    ("PATCH", "/api/sites/{site_id:uuid}"): Entry(
+        members(200, allowed=("editor", "admin", "owner"), keys=MANAGE_KEYS(200)),
+        body=lambda w: {"name": "Renamed"},
+    ),
     ("DELETE", "/api/sites/{site_id:uuid}"): Entry(
         members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204)), fresh_site=True
     ),

@@ -68,3 +68,66 @@ def test_a_deleted_site_takes_its_events_with_it(
             )
         )
         assert counts == {"keep.example": 3}
+
+
+def test_editing_a_site_and_its_snippets(test_urls: EngineUrls, data_dir: Path) -> None:
+    app = create_app(
+        AppContainer(
+            settings=settings_for(data_dir, BASE_URL="http://fm.example.com", REGISTRATION="open"),
+            urls=test_urls,
+        ),
+        ALL_ROLES,
+    )
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as owner:
+        signed = owner.post(
+            "/api/auth/register", json={"email": "ada@example.com", "password": "a long passphrase"}
+        )
+        csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
+        team = owner.get("/api/teams").json()[0]["id"]
+        site = owner.post(f"/api/teams/{team}/sites", json={"domain": "shop.example"}, headers=csrf).json()
+        assert site["tracker_options"]["heatmaps"] is False
+        assert site["tracker_options"]["respect_dnt"] is True
+
+        edited = owner.patch(
+            f"/api/sites/{site['id']}",
+            headers=csrf,
+            json={
+                "name": "The Shop",
+                "timezone": "Europe/Paris",
+                "allowed_hostnames": ["shop.example", "*.shop.example"],
+                "excluded_ips": ["203.0.113.0/24"],
+                "kept_query_params": ["q"],
+                "tracker_options": {"heatmaps": True, "outbound_links": True, "respect_dnt": False},
+            },
+        )
+        assert edited.status_code == 200, edited.text
+        body = edited.json()
+        assert (body["name"], body["timezone"], body["domain"], body["public_key"]) == (
+            "The Shop",
+            "Europe/Paris",
+            "shop.example",
+            site["public_key"],
+        )
+        assert body["excluded_ips"] == ["203.0.113.0/24"]
+        assert body["kept_query_params"] == ["q"]
+        assert owner.get(f"/api/sites/{site['id']}").json() == body  # stored, not just echoed
+
+        for change, field in (
+            ({"timezone": "Nowhere/Land"}, "timezone"),
+            ({"name": " "}, "name"),
+            ({"tracker_options": {"telepathy": True}}, "tracker_options"),
+            ({"excluded_ips": ["not-an-ip"]}, "excluded_ips"),
+        ):
+            refused = owner.patch(f"/api/sites/{site['id']}", json=change, headers=csrf)
+            assert refused.status_code == 400
+            assert refused.json()["field"] == field
+
+        snippet = owner.get(f"/api/sites/{site['id']}/snippet").json()
+        assert snippet["direct"] == (
+            '<script defer data-domain="shop.example" data-outbound-links data-heatmaps '
+            'data-dnt="ignore" src="http://fm.example.com/js/script.js"></script>'
+        )
+        assert snippet["first_party"] == (
+            '<script defer data-domain="shop.example" data-outbound-links data-heatmaps data-dnt="ignore" '
+            'data-api="/stats/api/event" src="/stats/js/script.js"></script>'
+        )

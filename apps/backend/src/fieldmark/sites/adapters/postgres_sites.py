@@ -7,6 +7,7 @@ from uuid import UUID
 
 import psycopg
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.shared_kernel.errors import Conflict, StoreUnavailable
@@ -15,7 +16,8 @@ from fieldmark.sites.domain.site import Site
 
 _SELECT = (
     "SELECT id, team_id, domain, name, timezone, public_key, allowed_hostnames,"
-    " excluded_networks::text[] AS excluded_networks, kept_query_params, created_at FROM sites"
+    " excluded_networks::text[] AS excluded_networks, kept_query_params, created_at, tracker_options"
+    " FROM sites"
 )
 
 
@@ -31,6 +33,7 @@ def _site(row: dict[str, Any]) -> Site:
         excluded_networks=tuple(row["excluded_networks"]),
         kept_query_params=tuple(row["kept_query_params"]),
         created_at=row["created_at"],
+        tracker_options=dict(row["tracker_options"] or {}),
     )
 
 
@@ -93,6 +96,26 @@ class PsycopgSiteRepository:
         try:
             async with self._pool.connection() as conn:
                 await conn.execute("DELETE FROM sites WHERE id = %s", (site_id,))
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+
+    async def update(self, site: Site) -> None:
+        try:
+            async with self._pool.connection() as conn:
+                await conn.execute(
+                    "UPDATE sites SET name = %s, timezone = %s, allowed_hostnames = %s,"
+                    " excluded_networks = %s::cidr[], kept_query_params = %s, tracker_options = %s"
+                    " WHERE id = %s",
+                    (
+                        site.name,
+                        site.timezone,
+                        list(site.allowed_hostnames),
+                        list(site.excluded_networks),
+                        list(site.kept_query_params),
+                        Jsonb(site.tracker_options),
+                        site.id,
+                    ),
+                )
         except psycopg.OperationalError:
             raise StoreUnavailable("PostgreSQL is unavailable") from None
 

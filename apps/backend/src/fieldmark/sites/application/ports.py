@@ -23,6 +23,8 @@ class SiteRepository(Protocol):
 
     async def delete(self, site_id: UUID) -> None: ...
 
+    async def update(self, site: Site) -> None: ...
+
 
 class SiteDataEraser(Protocol):
     """Removes a site's collected events: implemented over the Ingestion context."""

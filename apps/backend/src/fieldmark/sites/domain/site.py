@@ -6,7 +6,7 @@ import ipaddress
 import re
 import secrets
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -15,6 +15,50 @@ from fieldmark.shared_kernel.ids import SiteId
 
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 _HOSTNAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
+
+
+# The tracker's switches and their defaults; data-* attributes of the snippet carry them to the script.
+TRACKER_OPTIONS: dict[str, bool] = {
+    "heatmaps": False,  # load the behavioural module: clicks, rage and dead clicks, scroll depth
+    "outbound_links": False,
+    "file_downloads": False,
+    "not_found": False,  # record 404 pages as an event
+    "hash_routing": False,  # a single-page app routing by URL fragment
+    "respect_dnt": True,  # honour Do Not Track (Global Privacy Control is always honoured)
+}
+
+
+def check_tracker_options(raw: dict[str, bool]) -> dict[str, bool]:
+    for name, value in raw.items():
+        if name not in TRACKER_OPTIONS:
+            raise InvalidInput(
+                f"{name!r} is not a tracker option ({', '.join(TRACKER_OPTIONS)})", field="tracker_options"
+            )
+        if not isinstance(value, bool):
+            raise InvalidInput(f"tracker option {name!r} is true or false", field="tracker_options")
+    return dict(raw)
+
+
+def snippets(site: Site, base_url: str, proxy_path: str = "/stats") -> dict[str, str]:
+    """The script tag for a direct install, and for a first-party proxy that forwards `proxy_path`
+    to Fieldmark (the script then posts to `<proxy_path>/api/event` on the site's own origin)."""
+    attributes = [f'data-domain="{site.domain}"']
+    names = {
+        "outbound_links": "outbound-links",
+        "file_downloads": "file-downloads",
+        "not_found": "404",
+        "hash_routing": "hash",
+        "heatmaps": "heatmaps",
+    }
+    attributes += [f"data-{names[name]}" for name in names if site.option(name)]
+    if not site.option("respect_dnt"):
+        attributes.append('data-dnt="ignore"')
+    joined = " ".join(attributes)
+    return {
+        "direct": f'<script defer {joined} src="{base_url.rstrip("/")}/js/script.js"></script>',
+        "first_party": f'<script defer {joined} data-api="{proxy_path}/api/event" '
+        f'src="{proxy_path}/js/script.js"></script>',
+    }
 
 
 @dataclass(frozen=True)
@@ -29,6 +73,10 @@ class Site:
     excluded_networks: tuple[str, ...]
     kept_query_params: tuple[str, ...]
     created_at: datetime
+    tracker_options: dict[str, bool] = field(default_factory=dict)
+
+    def option(self, name: str) -> bool:
+        return self.tracker_options.get(name, TRACKER_OPTIONS[name])
 
 
 def normalize_domain(raw: str) -> str:

@@ -6,14 +6,24 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
-from fieldmark.shared_kernel.access import MANAGE_SITES, SITE, SITES_MANAGE, STATS_READ, TEAM, VIEW, access
+from fieldmark.shared_kernel.access import (
+    EDIT_SITES,
+    MANAGE_SITES,
+    SITE,
+    SITES_MANAGE,
+    STATS_READ,
+    TEAM,
+    VIEW,
+    access,
+)
 from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
+from fieldmark.sites.application.edit_site import EditSite, SiteChanges
 from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
-from fieldmark.sites.domain.site import Site
+from fieldmark.sites.domain.site import TRACKER_OPTIONS, Site, snippets
 
 
 class NewSite(msgspec.Struct, forbid_unknown_fields=True):
@@ -22,6 +32,20 @@ class NewSite(msgspec.Struct, forbid_unknown_fields=True):
     timezone: str = "UTC"
     allowed_hostnames: list[str] = []
     excluded_ips: list[str] = []
+
+
+class SiteEdit(msgspec.Struct, forbid_unknown_fields=True):
+    name: str | None = None
+    timezone: str | None = None
+    allowed_hostnames: list[str] | None = None
+    excluded_ips: list[str] | None = None
+    kept_query_params: list[str] | None = None
+    tracker_options: dict[str, bool] | None = None
+
+
+class Snippets(msgspec.Struct, frozen=True):
+    direct: str
+    first_party: str
 
 
 class SiteOut(msgspec.Struct, frozen=True):
@@ -33,6 +57,8 @@ class SiteOut(msgspec.Struct, frozen=True):
     public_key: str
     allowed_hostnames: list[str]
     excluded_ips: list[str]
+    kept_query_params: list[str]
+    tracker_options: dict[str, bool]
 
 
 def _out(site: Site) -> SiteOut:
@@ -45,6 +71,8 @@ def _out(site: Site) -> SiteOut:
         site.public_key,
         list(site.allowed_hostnames),
         list(site.excluded_networks),
+        list(site.kept_query_params),
+        {name: site.option(name) for name in TRACKER_OPTIONS},
     )
 
 
@@ -107,3 +135,41 @@ class SitesController(Controller):
     async def delete_site(self, request: Request[Any, Any, State], site_id: FromPath[UUID]) -> None:
         use_case: DeleteSite = request.app.state.sites.delete
         await use_case.execute(site_id)
+
+    @patch(
+        "/api/sites/{site_id:uuid}",
+        operation_id="editSite",
+        opt=access(SITE, EDIT_SITES, key_scope=SITES_MANAGE),
+        summary="Change a site's settings (only the fields sent)",
+        description="200 with the site. Editors and up. 400 for an invalid name, time zone, hostname, IP or "
+        "tracker option (`field` names it). The collect endpoint applies changes within 30 seconds.",
+    )
+    async def edit_site(
+        self, request: Request[Any, Any, State], site_id: FromPath[UUID], data: JSONBody[SiteEdit]
+    ) -> SiteOut:
+        use_case: EditSite = request.app.state.sites.edit
+        return _out(
+            await use_case.execute(
+                site_id,
+                SiteChanges(
+                    name=data.name,
+                    timezone=data.timezone,
+                    allowed_hostnames=data.allowed_hostnames,
+                    excluded_ips=data.excluded_ips,
+                    kept_query_params=data.kept_query_params,
+                    tracker_options=data.tracker_options,
+                ),
+            )
+        )
+
+    @get(
+        "/api/sites/{site_id:uuid}/snippet",
+        operation_id="getSnippet",
+        opt=access(SITE, VIEW, key_scope=STATS_READ),
+        summary="The script tag to paste: direct, or through a first-party proxy at /stats",
+        description="200. See docs/first-party-proxy.md for proxy recipes.",
+    )
+    async def snippet(self, request: Request[Any, Any, State], site_id: FromPath[UUID]) -> Snippets:
+        get_site: GetSite = request.app.state.sites.get
+        tags = snippets(await get_site.execute(site_id), request.app.state.sites.base_url)
+        return Snippets(tags["direct"], tags["first_party"])

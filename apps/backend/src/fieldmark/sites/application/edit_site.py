@@ -1,0 +1,71 @@
+"""Change a site's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+from fieldmark.shared_kernel.errors import InvalidInput, NotFound
+from fieldmark.sites.application.ports import SiteRepository
+from fieldmark.sites.domain.site import (
+    Site,
+    check_timezone,
+    check_tracker_options,
+    normalize_hostnames,
+    normalize_networks,
+)
+
+
+@dataclass(frozen=True)
+class SiteChanges:
+    """Only the fields given change."""
+
+    name: str | None = None
+    timezone: str | None = None
+    allowed_hostnames: list[str] | None = None
+    excluded_ips: list[str] | None = None
+    kept_query_params: list[str] | None = None
+    tracker_options: dict[str, bool] | None = None
+
+
+class EditSite:
+    """Rules: the same checks as at creation; the domain and public key do not change (a new domain is a
+    new site). Tracker options merge into the current ones. The collect endpoint sees changes within
+    30 seconds (its site cache)."""
+
+    def __init__(self, sites: SiteRepository) -> None:
+        self._sites = sites
+
+    async def execute(self, site_id: UUID, changes: SiteChanges) -> Site:
+        site = await self._sites.by_id(site_id)
+        if site is None:
+            raise NotFound("no such site")
+        if changes.name is not None and not changes.name.strip():
+            raise InvalidInput("a site's name cannot be empty", field="name")
+        edited = replace(
+            site,
+            name=changes.name.strip() if changes.name is not None else site.name,
+            timezone=check_timezone(changes.timezone) if changes.timezone is not None else site.timezone,
+            allowed_hostnames=(
+                normalize_hostnames(changes.allowed_hostnames, site.domain)
+                if changes.allowed_hostnames is not None
+                else site.allowed_hostnames
+            ),
+            excluded_networks=(
+                normalize_networks(changes.excluded_ips)
+                if changes.excluded_ips is not None
+                else site.excluded_networks
+            ),
+            kept_query_params=(
+                tuple(p.strip() for p in changes.kept_query_params if p.strip())
+                if changes.kept_query_params is not None
+                else site.kept_query_params
+            ),
+            tracker_options=(
+                {**site.tracker_options, **check_tracker_options(changes.tracker_options)}
+                if changes.tracker_options is not None
+                else site.tracker_options
+            ),
+        )
+        await self._sites.update(edited)
+        return edited
