@@ -81,6 +81,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own sign-ins and failed sign-ins, newest first
+         * @description 200 with a page of entries (`login.succeeded`, `login.failed`); 401 when not signed in.
+         */
+        get: operations["myActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -451,6 +471,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/teams/{team_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A team's security-relevant actions, newest first
+         * @description 200 with a page of entries: role changes, removals, invitations, API keys, shared links, site deletions. `next_before` pages back; null on the last page. 400 for a limit outside 1 to 200; 401 when not signed in; 403 below admin.
+         */
+        get: operations["teamAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/teams/{team_id}/invitations": {
         parameters: {
             query?: never;
@@ -647,6 +687,25 @@ export interface components {
             session: components["schemas"]["SignedIn"] | null;
             team_id: string;
             team_name: string;
+        };
+        /** AuditEntryOut */
+        AuditEntryOut: {
+            action: string;
+            actor_api_key_id: string | null;
+            actor_email: string | null;
+            actor_user_id: string | null;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                [key: string]: string;
+            };
+            id: number;
+            target: string;
+        };
+        /** AuditPageOut */
+        AuditPageOut: {
+            entries: components["schemas"]["AuditEntryOut"][];
+            next_before: number | null;
         };
         /** Code */
         Code: {
@@ -977,6 +1036,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SetupOut"];
+                };
+            };
+        };
+    };
+    myActivity: {
+        parameters: {
+            query?: {
+                /** @description `next_before` of the previous page */
+                before?: number | null;
+                /** @description records per page, 1 to 200 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1764,6 +1863,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    teamAuditLog: {
+        parameters: {
+            query?: {
+                /** @description `next_before` of the previous page */
+                before?: number | null;
+                /** @description records per page, 1 to 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageOut"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

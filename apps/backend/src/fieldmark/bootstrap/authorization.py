@@ -12,6 +12,7 @@ from fieldmark.identity.adapters.http.auth_controller import SESSION_COOKIE
 from fieldmark.identity.application.authorize import AccessRequest, Authorize, Scope
 from fieldmark.identity.domain.roles import Permission
 from fieldmark.shared_kernel.access import PUBLIC, Access
+from fieldmark.shared_kernel.audit import Actor
 from fieldmark.shared_kernel.errors import PermissionDenied
 
 log = logging.getLogger(__name__)
@@ -44,4 +45,8 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             api_key=api_key,
             key_scope=rule.key_scope,
         )
+    )
+    caller = connection.state.caller
+    connection.state.actor = Actor(
+        caller.user.id if caller.user else None, caller.api_key.id if caller.api_key else None
     )

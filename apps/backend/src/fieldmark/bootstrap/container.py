@@ -13,6 +13,7 @@ from fieldmark.bootstrap.bridges import EventsEraserForSites, SitesForIdentity, 
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.settings import Settings
 from fieldmark.bootstrap.stores import ClickHousePool, open_clickhouse, open_postgres_pool, open_redis
+from fieldmark.identity.adapters.postgres_audit import PsycopgAuditLog
 from fieldmark.identity.container import IdentityContainer
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.container import IngestionContainer
@@ -66,10 +67,14 @@ class AppContainer(containers.DeclarativeContainer):
     redis = providers.Resource(_redis, urls)
     clickhouse = providers.Resource(_clickhouse, urls)
 
+    # Identity keeps the audit log; Sites records its deletions in it too.
+    audit_log = providers.Singleton(PsycopgAuditLog, pool=postgres)
+
     sites = providers.Container(
         SitesContainer,
         postgres=postgres,
         clock=clock,
+        audit=audit_log,
         # Its own event store (stateless) rather than Ingestion's: the two containers would need each other.
         eraser=providers.Singleton(
             EventsEraserForSites, providers.Singleton(ClickHouseEventStore, clickhouse)
@@ -80,6 +85,7 @@ class AppContainer(containers.DeclarativeContainer):
         postgres=postgres,
         redis=redis,
         clock=clock,
+        audit=audit_log,
         open_registration=providers.Callable(lambda s: s.registration == "open", settings),
         site_ownership=providers.Singleton(SitesForIdentity, sites.sites),
         smtp_url=settings.provided.smtp_url,

@@ -33,6 +33,7 @@ from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.identity.adapters.http.api_keys_controller import ApiKeysController
+from fieldmark.identity.adapters.http.audit_controller import AuditController
 from fieldmark.identity.adapters.http.auth_controller import AuthController, IdentityState
 from fieldmark.identity.adapters.http.invitations_controller import InvitationsController
 from fieldmark.identity.adapters.http.members_controller import MembersController
@@ -178,6 +179,7 @@ def create_app(
                 passwords=await resolved(container.identity.passwords()),
                 two_factor=await resolved(container.identity.two_factor()),
                 api_keys=await resolved(container.identity.api_keys()),
+                audit=await resolved(container.identity.read_audit_log()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
@@ -222,6 +224,7 @@ def create_app(
                 ApiKeysController,
                 TwoFactorController,
                 InvitationsController,
+                AuditController,
                 SitesController,
                 dashboard_index,
                 dashboard_route,

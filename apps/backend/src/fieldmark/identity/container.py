@@ -20,6 +20,7 @@ from fieldmark.identity.adapters.redis_sessions import (
 )
 from fieldmark.identity.adapters.totp import PyotpTotp
 from fieldmark.identity.application.api_keys import ApiKeys
+from fieldmark.identity.application.audit_log import ReadAuditLog
 from fieldmark.identity.application.authorize import Authorize
 from fieldmark.identity.application.create_instance_admin import CreateInstanceAdmin
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
@@ -39,6 +40,7 @@ class IdentityContainer(containers.DeclarativeContainer):
     )
     redis: providers.Dependency[Any] = providers.Dependency()
     clock: providers.Dependency[Clock] = providers.Dependency()
+    audit: providers.Dependency[Any] = providers.Dependency()  # the audit log (PsycopgAuditLog)
     open_registration: providers.Dependency[bool] = providers.Dependency(instance_of=bool)
     site_ownership: providers.Dependency[Any] = providers.Dependency()  # SiteOwnership over Sites
     smtp_url: providers.Dependency[Any] = providers.Dependency()  # None: print emails on the console
@@ -67,7 +69,9 @@ class IdentityContainer(containers.DeclarativeContainer):
     create_team = providers.Singleton(CreateTeam, teams=teams, clock=clock)
     list_teams = providers.Singleton(ListTeams, teams=teams)
     api_key_store = providers.Singleton(PsycopgApiKeyRepository, pool=postgres)
-    api_keys = providers.Singleton(ApiKeys, keys=api_key_store, sites=site_ownership, clock=clock)
+    api_keys = providers.Singleton(
+        ApiKeys, keys=api_key_store, sites=site_ownership, clock=clock, audit=audit
+    )
     authorize = providers.Singleton(
         Authorize,
         current_user=current_user,
@@ -92,8 +96,9 @@ class IdentityContainer(containers.DeclarativeContainer):
         mailer=mailer,
         clock=clock,
         base_url=base_url,
+        audit=audit,
     )
-    members = providers.Singleton(Members, teams=teams)
+    members = providers.Singleton(Members, teams=teams, audit=audit)
     reset_tokens = providers.Singleton(RedisResetTokens, redis)
     passwords = providers.Singleton(
         Passwords,
@@ -117,6 +122,7 @@ class IdentityContainer(containers.DeclarativeContainer):
         hasher=password_hasher,
         throttle=throttle,
     )
+    read_audit_log = providers.Singleton(ReadAuditLog, log=audit)
     log_in = providers.Singleton(
         LogIn,
         users=users,
@@ -125,4 +131,5 @@ class IdentityContainer(containers.DeclarativeContainer):
         throttle=throttle,
         two_factor=two_factor_store,
         challenges=challenges,
+        audit=audit,
     )

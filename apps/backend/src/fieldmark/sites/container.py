@@ -18,10 +18,11 @@ class SitesContainer(containers.DeclarativeContainer):
     )
     clock: providers.Dependency[Clock] = providers.Dependency()
     eraser: providers.Dependency[Any] = providers.Dependency()  # SiteDataEraser over Ingestion
+    audit: providers.Dependency[Any] = providers.Dependency()  # AuditTrail, kept by Identity
 
     sites = providers.Singleton(PsycopgSiteRepository, pool=postgres)
     create_site = providers.Factory(CreateSite, sites=sites, clock=clock)
     list_sites = providers.Singleton(ListSites, sites=sites)
     get_site = providers.Singleton(GetSite, sites=sites)
-    delete_site = providers.Singleton(DeleteSite, sites=sites, eraser=eraser)
+    delete_site = providers.Singleton(DeleteSite, sites=sites, eraser=eraser, audit=audit)
     edit_site = providers.Singleton(EditSite, sites=sites)

@@ -216,6 +216,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
         members(204, allowed=("admin", "owner")), fresh_invitation=True
     ),
     ("GET", "/api/teams/{team_id:uuid}/members"): Entry(members(200)),
+    ("GET", "/api/teams/{team_id:uuid}/audit"): Entry(members(200, allowed=("admin", "owner"))),
+    ("GET", "/api/auth/activity"): Entry(signed_in(200)),
     ("PATCH", "/api/teams/{team_id:uuid}/members/{user_id:uuid}"): Entry(
         members(204, allowed=("admin", "owner")), fresh_member=True, body=lambda w: {"role": "editor"}
     ),

@@ -18,6 +18,7 @@ from fieldmark.identity.application.ports import (
 from fieldmark.identity.domain.invitation import LIFETIME, Invitation, invitable_role, new_token, token_hash
 from fieldmark.identity.domain.roles import Membership, Team
 from fieldmark.identity.domain.user import User, check_password_policy, normalize_email
+from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from fieldmark.shared_kernel.ids import TeamId, UserId, new_id
@@ -59,7 +60,9 @@ class Invitations:
         mailer: Mailer,
         clock: Clock,
         base_url: str,
+        audit: AuditTrail | None = None,
     ) -> None:
+        self._audit = audit
         self._invitations = invitations
         self._teams = teams
         self._users = users
@@ -87,7 +90,16 @@ class Invitations:
         token = new_token()
         await self._invitations.add(invitation, token_hash(token), inviter.id)
         await self._send(invitation, inviter, token)
+        await self._record("invitation.sent", invitation, inviter.id)
         return invitation
+
+    async def _record(self, action: str, invitation: Invitation, actor: UUID | None) -> None:
+        if self._audit:
+            await self._audit.record(
+                AuditEvent(
+                    action, invitation.team_id, actor, None, invitation.email, {"role": invitation.role.value}
+                )
+            )
 
     async def describe(self, token: str) -> tuple[Invitation, bool]:
         """The invitation behind a link, and whether its email already has an account."""
@@ -112,6 +124,7 @@ class Invitations:
         if await self._teams.role_of(invitation.team_id, user.id) is None:
             await self._teams.add_member(invitation.team_id, user.id, invitation.role)
         await self._invitations.mark_accepted(invitation.id, self._clock.now())
+        await self._record("invitation.accepted", invitation, user.id)
         team = Team(invitation.team_id, invitation.team_name, invitation.created_at)
         return user, Membership(team, invitation.role), session
 
@@ -132,10 +145,11 @@ class Invitations:
         await self._send(renewed, inviter, token)
         return renewed
 
-    async def revoke(self, team_id: TeamId, invitation_id: UUID) -> None:
+    async def revoke(self, team_id: TeamId, invitation_id: UUID, actor: User | None = None) -> None:
         invitation = await self._of_team(team_id, invitation_id)
         if invitation.accepted_at is None and invitation.revoked_at is None:
             await self._invitations.mark_revoked(invitation.id, self._clock.now())
+            await self._record("invitation.revoked", invitation, actor.id if actor else None)
 
     async def _of_team(self, team_id: TeamId, invitation_id: UUID) -> Invitation:
         invitation = await self._invitations.by_id(team_id, invitation_id)

@@ -13,6 +13,7 @@ from fieldmark.identity.application.ports import (
     UserRepository,
 )
 from fieldmark.identity.domain.user import User
+from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import RateLimited, Unauthenticated
 
 
@@ -50,7 +51,9 @@ class LogIn:
         throttle: LoginThrottle,
         two_factor: TwoFactorStore | None = None,
         challenges: Challenges | None = None,
+        audit: AuditTrail | None = None,
     ) -> None:
+        self._audit = audit
         self._two_factor = two_factor
         self._challenges = challenges
         self._users = users
@@ -69,11 +72,15 @@ class LogIn:
         valid = self._hasher.verify(found[1] if found else self._nobody, command.password)
         if found is None or not valid:
             await self._throttle.failed(keys)
+            if found is not None and self._audit:
+                await self._audit.record(AuditEvent("login.failed", actor_user=found[0].id))
             raise Unauthenticated("the email or the password is wrong")
         await self._throttle.succeeded(keys[:1])
         if command.previous_token:
             await self._sessions.revoke(command.previous_token)
         user = found[0]
+        if self._audit:
+            await self._audit.record(AuditEvent("login.succeeded", actor_user=user.id))
         if self._two_factor and self._challenges and (await self._two_factor.state(user.id)).enabled:
             return SignIn(user, None, await self._challenges.issue(user.id))
         return SignIn(user, await self._sessions.create(user.id))

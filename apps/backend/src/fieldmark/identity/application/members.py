@@ -5,6 +5,7 @@ from __future__ import annotations
 from fieldmark.identity.application.ports import TeamRepository
 from fieldmark.identity.domain.roles import Role
 from fieldmark.identity.domain.user import User
+from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from fieldmark.shared_kernel.ids import TeamId, UserId
 
@@ -15,13 +16,24 @@ class Members:
     admin). Admins manage editors and viewers and may make others admins; only owners touch owners.
     Anyone may leave a team, except its last owner."""
 
-    def __init__(self, teams: TeamRepository) -> None:
+    def __init__(self, teams: TeamRepository, audit: AuditTrail | None = None) -> None:
         self._teams = teams
+        self._audit = audit
+
+    async def _record(
+        self, action: str, team_id: TeamId, actor: User | None, target: UserId, **detail: str
+    ) -> None:
+        if self._audit:
+            await self._audit.record(
+                AuditEvent(action, team_id, actor.id if actor else None, None, str(target), detail)
+            )
 
     async def list(self, team_id: TeamId) -> list[tuple[User, Role]]:
         return await self._teams.members(team_id)
 
-    async def change_role(self, actor_role: Role, team_id: TeamId, user_id: UserId, raw_role: str) -> None:
+    async def change_role(
+        self, actor_role: Role, team_id: TeamId, user_id: UserId, raw_role: str, actor: User | None = None
+    ) -> None:
         try:
             role = Role(raw_role)
         except ValueError:
@@ -32,19 +44,24 @@ class Members:
         if current is Role.OWNER and role is not Role.OWNER:
             await self._keep_an_owner(team_id)
         await self._teams.set_role(team_id, user_id, role)
+        await self._record("role.changed", team_id, actor, user_id, previous=current.value, role=role.value)
 
-    async def remove(self, actor_role: Role, team_id: TeamId, user_id: UserId) -> None:
+    async def remove(
+        self, actor_role: Role, team_id: TeamId, user_id: UserId, actor: User | None = None
+    ) -> None:
         current = await self._member(team_id, user_id)
         if current is Role.OWNER:
             if actor_role is not Role.OWNER:
                 raise PermissionDenied("only an owner may remove an owner")
             await self._keep_an_owner(team_id)
         await self._teams.remove_member(team_id, user_id)
+        await self._record("member.removed", team_id, actor, user_id, role=current.value)
 
     async def leave(self, user: User, team_id: TeamId) -> None:
         if await self._member(team_id, user.id) is Role.OWNER:
             await self._keep_an_owner(team_id)
         await self._teams.remove_member(team_id, user.id)
+        await self._record("member.left", team_id, user, user.id)
 
     async def transfer(self, owner: User, team_id: TeamId, to: UserId) -> None:
         if to == owner.id:
@@ -52,6 +69,7 @@ class Members:
         await self._member(team_id, to)
         await self._teams.set_role(team_id, to, Role.OWNER)
         await self._teams.set_role(team_id, owner.id, Role.ADMIN)
+        await self._record("ownership.transferred", team_id, owner, to)
 
     async def _member(self, team_id: TeamId, user_id: UserId) -> Role:
         role = await self._teams.role_of(team_id, user_id)

@@ -11,6 +11,7 @@ from fieldmark.identity.domain.api_key import ApiKey
 from fieldmark.identity.domain.invitation import Invitation
 from fieldmark.identity.domain.roles import Membership, Role, Team
 from fieldmark.identity.domain.user import User
+from fieldmark.shared_kernel.audit import AuditRecord
 from fieldmark.shared_kernel.ids import TeamId, UserId
 
 
@@ -182,3 +183,8 @@ class ApiKeyRepository(Protocol):
 
     async def touch(self, key_id: UUID, at: datetime) -> None:
         """Record a use (at most about once a minute)."""
+
+
+class AuditLogReader(Protocol):
+    async def of_team(self, team_id: UUID, before: int | None, limit: int) -> list[AuditRecord]: ...
+    async def of_user(self, user_id: UUID, before: int | None, limit: int) -> list[AuditRecord]: ...

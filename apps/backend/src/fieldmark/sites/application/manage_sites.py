@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from fieldmark.shared_kernel.audit import Actor, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import NotFound
 from fieldmark.sites.application.ports import SiteDataEraser, SiteRepository
 from fieldmark.sites.domain.site import Site
@@ -34,12 +35,26 @@ class DeleteSite:
     """Deletes a site and every event collected for it. Rules: the events go first, so a failure leaves
     the site in place to delete again rather than events no site owns."""
 
-    def __init__(self, sites: SiteRepository, eraser: SiteDataEraser) -> None:
+    def __init__(
+        self, sites: SiteRepository, eraser: SiteDataEraser, audit: AuditTrail | None = None
+    ) -> None:
         self._sites = sites
         self._eraser = eraser
+        self._audit = audit
 
-    async def execute(self, site_id: UUID) -> None:
-        if await self._sites.by_id(site_id) is None:
+    async def execute(self, site_id: UUID, actor: Actor | None = None) -> None:
+        site = await self._sites.by_id(site_id)
+        if site is None:
             raise NotFound("no such site")
         await self._eraser.erase(site_id)
         await self._sites.delete(site_id)
+        if self._audit:
+            await self._audit.record(
+                AuditEvent(
+                    "site.deleted",
+                    site.team_id,
+                    actor.user_id if actor else None,
+                    actor.key_id if actor else None,
+                    site.domain,
+                )
+            )

@@ -95,4 +95,5 @@ class ApiKeysController(Controller):
     async def revoke(
         self, request: Request[Any, Any, State], team_id: FromPath[UUID], key_id: FromPath[UUID]
     ) -> None:
-        await _keys(request).revoke(TeamId(team_id), key_id)
+        caller: Caller = request.state.caller
+        await _keys(request).revoke(TeamId(team_id), key_id, caller.user)

@@ -15,6 +15,7 @@ from litestar.datastructures import Cookie, State
 from litestar.params import FromPath, JSONBody
 
 from fieldmark.identity.application.api_keys import ApiKeys
+from fieldmark.identity.application.audit_log import ReadAuditLog
 from fieldmark.identity.application.authorize import Authorize, Caller
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
 from fieldmark.identity.application.invitations import Invitations
@@ -46,6 +47,7 @@ class IdentityState:
     passwords: Passwords
     two_factor: TwoFactor
     api_keys: ApiKeys
+    audit: ReadAuditLog
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]

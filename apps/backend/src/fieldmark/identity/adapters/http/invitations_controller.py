@@ -120,7 +120,8 @@ class InvitationsController(Controller):
     async def revoke(
         self, request: Request[Any, Any, State], team_id: FromPath[UUID], invitation_id: FromPath[UUID]
     ) -> None:
-        await _invitations(request).revoke(TeamId(team_id), invitation_id)
+        caller: Caller = request.state.caller
+        await _invitations(request).revoke(TeamId(team_id), invitation_id, caller.user)
 
     @get(
         "/api/invitations/{token:str}",

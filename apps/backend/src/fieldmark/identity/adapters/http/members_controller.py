@@ -69,7 +69,9 @@ class MembersController(Controller):
     ) -> None:
         caller: Caller = request.state.caller
         assert caller.role is not None
-        await _members(request).change_role(caller.role, TeamId(team_id), UserId(user_id), data.role)
+        await _members(request).change_role(
+            caller.role, TeamId(team_id), UserId(user_id), data.role, caller.user
+        )
 
     @delete(
         "/members/{user_id:uuid}",
@@ -83,7 +85,7 @@ class MembersController(Controller):
     ) -> None:
         caller: Caller = request.state.caller
         assert caller.role is not None
-        await _members(request).remove(caller.role, TeamId(team_id), UserId(user_id))
+        await _members(request).remove(caller.role, TeamId(team_id), UserId(user_id), caller.user)
 
     @post(
         "/leave",

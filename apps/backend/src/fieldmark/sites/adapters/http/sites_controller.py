@@ -134,7 +134,7 @@ class SitesController(Controller):
     )
     async def delete_site(self, request: Request[Any, Any, State], site_id: FromPath[UUID]) -> None:
         use_case: DeleteSite = request.app.state.sites.delete
-        await use_case.execute(site_id)
+        await use_case.execute(site_id, request.state.actor)
 
     @patch(
         "/api/sites/{site_id:uuid}",

@@ -1,0 +1,65 @@
+"""The audit log in PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+from fieldmark.shared_kernel.audit import AuditEvent, AuditRecord
+from fieldmark.shared_kernel.errors import StoreUnavailable
+
+_SELECT = "SELECT a.*, u.email AS actor_email FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user "
+
+
+def _record(row: dict[str, Any]) -> AuditRecord:
+    event = AuditEvent(
+        row["action"], row["team_id"], row["actor_user"], row["actor_key"], row["target"], dict(row["detail"])
+    )
+    return AuditRecord(row["id"], row["at"], event, row["actor_email"])
+
+
+class PsycopgAuditLog:
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self._pool = pool
+
+    async def _run(self, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        try:
+            async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+                await cursor.execute(query, params)
+                return await cursor.fetchall() if cursor.description else []
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+
+    async def record(self, event: AuditEvent) -> None:
+        await self._run(
+            "INSERT INTO audit_log (team_id, actor_user, actor_key, action, target, detail)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            (
+                event.team_id,
+                event.actor_user,
+                event.actor_key,
+                event.action,
+                event.target,
+                Jsonb(event.detail),
+            ),
+        )
+
+    async def of_team(self, team_id: UUID, before: int | None, limit: int) -> list[AuditRecord]:
+        rows = await self._run(
+            _SELECT + "WHERE a.team_id = %s AND a.id < %s ORDER BY a.id DESC LIMIT %s",
+            (team_id, before or 2**62, limit),
+        )
+        return [_record(r) for r in rows]
+
+    async def of_user(self, user_id: UUID, before: int | None, limit: int) -> list[AuditRecord]:
+        rows = await self._run(
+            _SELECT
+            + "WHERE a.actor_user = %s AND a.team_id IS NULL AND a.id < %s ORDER BY a.id DESC LIMIT %s",
+            (user_id, before or 2**62, limit),
+        )
+        return [_record(r) for r in rows]
