@@ -9,9 +9,17 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from fieldmark.identity.adapters.http.auth_controller import SESSION_COOKIE
-from fieldmark.identity.application.authorize import AccessRequest, Authorize, Scope
-from fieldmark.identity.domain.roles import Permission
-from fieldmark.shared_kernel.access import PUBLIC, Access
+from fieldmark.identity.application.authorize import AccessRequest, Authorize, Caller, Scope
+from fieldmark.identity.domain.roles import PERMISSIONS, Permission
+from fieldmark.shared_kernel.access import (
+    EDIT_SITES,
+    MANAGE_SITES,
+    PUBLIC,
+    SITES_MANAGE,
+    STATS_READ,
+    VIEW,
+    Access,
+)
 from fieldmark.shared_kernel.audit import Actor
 from fieldmark.shared_kernel.errors import PermissionDenied
 
@@ -46,7 +54,21 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             key_scope=rule.key_scope,
         )
     )
-    caller = connection.state.caller
+    caller: Caller = connection.state.caller
     connection.state.actor = Actor(
-        caller.user.id if caller.user else None, caller.api_key.id if caller.api_key else None
+        caller.user.id if caller.user else None,
+        caller.api_key.id if caller.api_key else None,
+        _permissions(caller),
     )
+
+
+def _permissions(caller: Caller) -> frozenset[str]:
+    """What the caller may do on the team or site in the path, for use cases whose rules depend on it."""
+    if caller.role is not None:
+        return frozenset(p.value for p in PERMISSIONS[caller.role])
+    if caller.api_key is not None:
+        granted = {VIEW} if STATS_READ in caller.api_key.scopes else set()
+        if SITES_MANAGE in caller.api_key.scopes:
+            granted |= {VIEW, EDIT_SITES, MANAGE_SITES}
+        return frozenset(granted)
+    return frozenset()

@@ -46,8 +46,14 @@ from fieldmark.ingestion.application.ports import SiteDirectory
 from fieldmark.shared_kernel import errors
 from fieldmark.shared_kernel.access import PUBLIC, access
 from fieldmark.shared_kernel.net import Network, parse_networks
+from fieldmark.sites.adapters.http.definitions_controller import (
+    FunnelsController,
+    GoalsController,
+    SegmentsController,
+)
 from fieldmark.sites.adapters.http.sites_controller import SitesController
 from fieldmark.sites.application.create_site import CreateSite
+from fieldmark.sites.application.definitions import Funnels, Goals, Segments
 from fieldmark.sites.application.edit_site import EditSite
 from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
 
@@ -127,6 +133,9 @@ class SitesState:
     get: GetSite
     delete: DeleteSite
     edit: EditSite
+    goals: Goals
+    funnels: Funnels
+    segments: Segments
     base_url: str
 
 
@@ -191,6 +200,9 @@ def create_app(
                 get=await resolved(container.sites.get_site()),
                 delete=await resolved(container.sites.delete_site()),
                 edit=await resolved(container.sites.edit_site()),
+                goals=await resolved(container.sites.goals()),
+                funnels=await resolved(container.sites.funnels()),
+                segments=await resolved(container.sites.segments()),
                 base_url=container.settings().base_url,
             )
         if Role.WORKER in roles and (writers or jobs):
@@ -226,6 +238,9 @@ def create_app(
                 InvitationsController,
                 AuditController,
                 SitesController,
+                GoalsController,
+                FunnelsController,
+                SegmentsController,
                 dashboard_index,
                 dashboard_route,
             ]

@@ -32,6 +32,7 @@ class Actor:
 
     user_id: UUID | None = None
     key_id: UUID | None = None
+    permissions: frozenset[str] = frozenset()  # what it may do on the team or site in the path
 
 
 class AuditTrail(Protocol):

@@ -6,8 +6,10 @@ from dependency_injector import containers, providers
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.shared_kernel.clock import Clock
+from fieldmark.sites.adapters.postgres_definitions import PsycopgDefinitionRepository
 from fieldmark.sites.adapters.postgres_sites import PsycopgSiteRepository
 from fieldmark.sites.application.create_site import CreateSite
+from fieldmark.sites.application.definitions import Funnels, Goals, Segments
 from fieldmark.sites.application.edit_site import EditSite
 from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
 
@@ -26,3 +28,7 @@ class SitesContainer(containers.DeclarativeContainer):
     get_site = providers.Singleton(GetSite, sites=sites)
     delete_site = providers.Singleton(DeleteSite, sites=sites, eraser=eraser, audit=audit)
     edit_site = providers.Singleton(EditSite, sites=sites)
+    definitions = providers.Singleton(PsycopgDefinitionRepository, pool=postgres)
+    goals = providers.Singleton(Goals, store=definitions, clock=clock)
+    funnels = providers.Singleton(Funnels, store=definitions, clock=clock)
+    segments = providers.Singleton(Segments, store=definitions, clock=clock)

@@ -68,6 +68,7 @@ class Entry:
     relogin: bool = False  # the call ends the caller's sessions: sign in again afterwards
     fresh_session: bool = False  # the call ends the caller's session: each call gets a new one
     public: bool = False  # the route needs no caller: checked once, anonymously
+    fresh_definition: str = ""  # the call names a goal, funnel or segment: a new one each time
 
 
 @dataclass
@@ -119,6 +120,19 @@ class World:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
+    def new_definition(self, kind: str) -> str:
+        n = next(_unique)
+        body = {
+            "goals": {"match": {"kind": "pageview", "path": f"/g{n}/*"}},
+            "funnels": {"name": f"f{n}", "steps": STEPS},
+            "segments": {"name": f"s{n}", "filters": FILTERS, "visibility": "site"},
+        }[kind]
+        response = self.clients["owner"].post(
+            f"/api/sites/{self.site_id}/{kind}", json=body, headers={"X-CSRF-Token": self.csrf["owner"]}
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
     def new_site(self) -> str:
         domain = f"s{next(_unique)}.example"
         response = self.clients["owner"].post(
@@ -129,6 +143,10 @@ class World:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
+
+STEPS = [{"kind": "pageview", "path": "/"}, {"kind": "event", "event": "Signup"}]
+FILTERS = [["is", "visit:source", ["Google"]]]
+EDITORS = ("editor", "admin", "owner")
 
 # Keys on the routes that accept them: the right scope passes, the wrong one is 403, another team's is 404.
 READ_KEYS = {"key_read": 200, "key_manage": 403, "key_other": 404}
@@ -196,6 +214,49 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("DELETE", "/api/sites/{site_id:uuid}"): Entry(
         members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204)), fresh_site=True
+    ),
+    ("GET", "/api/sites/{site_id:uuid}/goals"): Entry(members(200, keys=READ_KEYS)),
+    ("POST", "/api/sites/{site_id:uuid}/goals"): Entry(
+        members(201, allowed=EDITORS, keys=MANAGE_KEYS(201)),
+        body=lambda w: {"match": {"kind": "event", "event": f"E{next(_unique)}"}},
+    ),
+    ("PUT", "/api/sites/{site_id:uuid}/goals/{goal_id:uuid}"): Entry(
+        members(200, allowed=EDITORS, keys=MANAGE_KEYS(200)),
+        fresh_definition="goals",
+        body=lambda w: {"match": {"kind": "event", "event": f"E{next(_unique)}"}, "currency": "EUR"},
+    ),
+    ("DELETE", "/api/sites/{site_id:uuid}/goals/{goal_id:uuid}"): Entry(
+        members(204, allowed=EDITORS, keys=MANAGE_KEYS(204)), fresh_definition="goals"
+    ),
+    ("GET", "/api/sites/{site_id:uuid}/funnels"): Entry(members(200, keys=READ_KEYS)),
+    ("GET", "/api/sites/{site_id:uuid}/funnels/{funnel_id:uuid}"): Entry(
+        members(200, keys=READ_KEYS), fresh_definition="funnels"
+    ),
+    ("POST", "/api/sites/{site_id:uuid}/funnels"): Entry(
+        members(201, allowed=EDITORS, keys=MANAGE_KEYS(201)),
+        body=lambda w: {"name": f"F{next(_unique)}", "steps": STEPS, "window_seconds": 3600},
+    ),
+    ("PUT", "/api/sites/{site_id:uuid}/funnels/{funnel_id:uuid}"): Entry(
+        members(200, allowed=EDITORS, keys=MANAGE_KEYS(200)),
+        fresh_definition="funnels",
+        body=lambda w: {"name": f"F{next(_unique)}", "steps": STEPS[::-1]},
+    ),
+    ("DELETE", "/api/sites/{site_id:uuid}/funnels/{funnel_id:uuid}"): Entry(
+        members(204, allowed=EDITORS, keys=MANAGE_KEYS(204)), fresh_definition="funnels"
+    ),
+    # Segments: anyone who sees the site keeps personal ones; these calls touch shared ones (editors+).
+    ("GET", "/api/sites/{site_id:uuid}/segments"): Entry(members(200, keys=READ_KEYS)),
+    ("POST", "/api/sites/{site_id:uuid}/segments"): Entry(
+        members(201, allowed=EDITORS, keys=MANAGE_KEYS(201)),
+        body=lambda w: {"name": "shared", "filters": FILTERS, "visibility": "site"},
+    ),
+    ("PUT", "/api/sites/{site_id:uuid}/segments/{segment_id:uuid}"): Entry(
+        members(200, allowed=EDITORS, keys=MANAGE_KEYS(200)),
+        fresh_definition="segments",
+        body=lambda w: {"name": "renamed", "filters": FILTERS, "visibility": "site"},
+    ),
+    ("DELETE", "/api/sites/{site_id:uuid}/segments/{segment_id:uuid}"): Entry(
+        members(204, allowed=EDITORS, keys=MANAGE_KEYS(204)), fresh_definition="segments"
     ),
     ("POST", "/api/teams/{team_id:uuid}/api-keys"): Entry(
         members(201, allowed=("admin", "owner")), body=lambda w: {"name": "ci", "scopes": ["stats:read"]}
@@ -329,12 +390,16 @@ def test_each_caller_gets_the_expected_status(world) -> None:
             invitation_id = w.new_invitation() if entry.fresh_invitation else ""
             member_id = w.last_member = w.new_member() if entry.fresh_member else ""
             key_id = w.new_key()[0] if entry.fresh_key else ""
+            definition = w.new_definition(entry.fresh_definition) if entry.fresh_definition else ""
             path = (
                 template.replace("{team_id:uuid}", w.team_id)
                 .replace("{site_id:uuid}", site_id)
                 .replace("{invitation_id:uuid}", invitation_id)
                 .replace("{user_id:uuid}", member_id)
                 .replace("{key_id:uuid}", key_id)
+                .replace("{goal_id:uuid}", definition)
+                .replace("{funnel_id:uuid}", definition)
+                .replace("{segment_id:uuid}", definition)
                 .replace("{token:str}", "not-a-real-token")
                 .replace("{path:path}", "sites/anything")
                 .replace("{path:str}", "nothing-here")

@@ -1,0 +1,3 @@
+DROP TABLE segments;
+DROP TABLE funnels;
+DROP TABLE goals;
