@@ -361,6 +361,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/share/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a shared link shows: its site, its segment, whether it needs a password
+         * @description 200. 404 for an unknown or revoked link. Then call the site's read routes with `Authorization: Shared <token>` (or the access token from unlock).
+         */
+        get: operations["openSharedLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/share/{token}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Trade a shared link's password for an access token good for 12 hours
+         * @description 200 `{access_token, expires_at}`. 401 for a wrong password; 400 when the link has none; 404 for an unknown or revoked link; 429 with Retry-After after 10 wrong passwords in 15 minutes from one client.
+         */
+        post: operations["unlockSharedLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}": {
         parameters: {
             query?: never;
@@ -511,6 +551,44 @@ export interface paths {
         post?: never;
         /** Delete a segment (204); the same rules as changing it */
         delete: operations["deleteSegment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/shared-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's live shared links, without their tokens */
+        get: operations["listSharedLinks"];
+        put?: never;
+        /**
+         * Share the site's dashboard read-only, optionally behind a password or within a segment
+         * @description 201 with the link, its token and URL: shown once. Admins and owners. 400 for a name outside 1 to 100 characters, a password outside 8 to 1,024, or a segment that is not one shared with this site (`field` names it).
+         */
+        post: operations["createSharedLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/shared-links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a shared link: it stops working at once (204; 404) */
+        delete: operations["revokeSharedLink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -843,6 +921,12 @@ export interface components {
             api_key: components["schemas"]["KeyOut"];
             key: string;
         };
+        /** CreatedLink */
+        CreatedLink: {
+            shared_link: components["schemas"]["LinkOut"];
+            token: string;
+            url: string;
+        };
         /** FunnelBody */
         FunnelBody: {
             name: string;
@@ -927,6 +1011,21 @@ export interface components {
             scopes: string[];
             site_ids: string[];
         };
+        /** LinkBody */
+        LinkBody: {
+            name: string;
+            password?: string | null;
+            segment_id?: string | null;
+        };
+        /** LinkOut */
+        LinkOut: {
+            /** Format: date-time */
+            created_at: string;
+            has_password: boolean;
+            id: string;
+            name: string;
+            segment_id: string | null;
+        };
         /** LogInBody */
         LogInBody: {
             email: string;
@@ -967,6 +1066,13 @@ export interface components {
         /** NewTeam */
         NewTeam: {
             name: string;
+        };
+        /** OpenedOut */
+        OpenedOut: {
+            name: string;
+            password_required: boolean;
+            segment: components["schemas"]["SharedSegment"] | null;
+            site: components["schemas"]["SharedSite"];
         };
         /** Password */
         Password: {
@@ -1030,6 +1136,19 @@ export interface components {
             otpauth_uri: string;
             secret: string;
         };
+        /** SharedSegment */
+        SharedSegment: {
+            filters: unknown[];
+            id: string;
+            name: string;
+        };
+        /** SharedSite */
+        SharedSite: {
+            domain: string;
+            name: string;
+            site_id: string;
+            timezone: string;
+        };
         /** SignedIn */
         SignedIn: {
             csrf_token: string;
@@ -1087,6 +1206,16 @@ export interface components {
         Transfer: {
             /** Format: uuid */
             user_id: string;
+        };
+        /** UnlockBody */
+        UnlockBody: {
+            password: string;
+        };
+        /** Unlocked */
+        Unlocked: {
+            access_token: string;
+            /** Format: date-time */
+            expires_at: string;
         };
         /** UserOut */
         UserOut: {
@@ -1743,6 +1872,84 @@ export interface operations {
             };
         };
     };
+    openSharedLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenedOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    unlockSharedLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnlockBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unlocked"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     getSite: {
         parameters: {
             query?: never;
@@ -2333,6 +2540,120 @@ export interface operations {
             path: {
                 site_id: string;
                 segment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    listSharedLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOut"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    createSharedLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedLink"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    revokeSharedLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+                link_id: string;
             };
             cookie?: never;
         };

@@ -42,6 +42,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     method = connection.scope.get("method", "GET")
     bearer = connection.headers.get("authorization", "")
     api_key = bearer[7:].strip() if bearer[:7].lower() == "bearer " else None
+    shared_link = bearer[7:].strip() if bearer[:7].lower() == "shared " else None
     connection.state.caller = await use_case.execute(
         AccessRequest(
             session_token=connection.cookies.get(SESSION_COOKIE),
@@ -52,6 +53,8 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             permission=Permission(rule.permission) if rule.permission else None,
             api_key=api_key,
             key_scope=rule.key_scope,
+            shared_link=shared_link,
+            accepts_shared_links=rule.shared,
         )
     )
     caller: Caller = connection.state.caller
@@ -59,6 +62,8 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         caller.user.id if caller.user else None,
         caller.api_key.id if caller.api_key else None,
         _permissions(caller),
+        caller.shared_link.id if caller.shared_link else None,
+        caller.shared_link.segment_id if caller.shared_link else None,
     )
 
 
@@ -71,4 +76,6 @@ def _permissions(caller: Caller) -> frozenset[str]:
         if SITES_MANAGE in caller.api_key.scopes:
             granted |= {VIEW, EDIT_SITES, MANAGE_SITES}
         return frozenset(granted)
+    if caller.shared_link is not None:
+        return frozenset({VIEW})
     return frozenset()

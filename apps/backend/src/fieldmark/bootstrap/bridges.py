@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 from uuid import UUID
 
+from fieldmark.identity.application.ports import SegmentSummary, SiteSummary
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.shared_kernel.ids import TeamId
-from fieldmark.sites.application.ports import SiteRepository
+from fieldmark.sites.application.ports import DefinitionRepository, SiteRepository
 from fieldmark.sites.domain.site import Site
 
 
@@ -50,6 +51,24 @@ class SitesForIdentity:
     async def team_of(self, site_id: UUID) -> TeamId | None:
         site = await self._sites.by_id(site_id)
         return TeamId(site.team_id) if site is not None and site.team_id is not None else None
+
+
+class SiteFactsForIdentity:
+    """Identity's `SiteFacts` (what a shared link shows) over the Sites context's repositories."""
+
+    def __init__(self, sites: SiteRepository, definitions: DefinitionRepository) -> None:
+        self._sites = sites
+        self._definitions = definitions
+
+    async def summary(self, site_id: UUID) -> SiteSummary | None:
+        site = await self._sites.by_id(site_id)
+        return SiteSummary(site.domain, site.name, site.timezone) if site else None
+
+    async def shared_segment(self, site_id: UUID, segment_id: UUID) -> SegmentSummary | None:
+        for segment in await self._definitions.segments(site_id):
+            if segment.id == segment_id and segment.visibility == "site":
+                return SegmentSummary(segment.id, segment.name, segment.filters)
+        return None
 
 
 class EventsEraserForSites:

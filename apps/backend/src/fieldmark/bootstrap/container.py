@@ -9,7 +9,12 @@ from dependency_injector import containers, providers
 from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.analytics.container import AnalyticsContainer
-from fieldmark.bootstrap.bridges import EventsEraserForSites, SitesForIdentity, SitesForIngestion
+from fieldmark.bootstrap.bridges import (
+    EventsEraserForSites,
+    SiteFactsForIdentity,
+    SitesForIdentity,
+    SitesForIngestion,
+)
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.settings import Settings
 from fieldmark.bootstrap.stores import ClickHousePool, open_clickhouse, open_postgres_pool, open_redis
@@ -88,6 +93,8 @@ class AppContainer(containers.DeclarativeContainer):
         audit=audit_log,
         open_registration=providers.Callable(lambda s: s.registration == "open", settings),
         site_ownership=providers.Singleton(SitesForIdentity, sites.sites),
+        site_facts=providers.Singleton(SiteFactsForIdentity, sites.sites, sites.definitions),
+        secret=providers.Callable(lambda s: s.secret_key.encode(), settings),
         smtp_url=settings.provided.smtp_url,
         mail_from=settings.provided.mail_from,
         base_url=settings.provided.base_url,

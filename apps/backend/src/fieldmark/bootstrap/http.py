@@ -37,6 +37,7 @@ from fieldmark.identity.adapters.http.audit_controller import AuditController
 from fieldmark.identity.adapters.http.auth_controller import AuthController, IdentityState
 from fieldmark.identity.adapters.http.invitations_controller import InvitationsController
 from fieldmark.identity.adapters.http.members_controller import MembersController
+from fieldmark.identity.adapters.http.shared_links_controller import SharedLinksController
 from fieldmark.identity.adapters.http.teams_controller import TeamsController
 from fieldmark.identity.adapters.http.two_factor_controller import TwoFactorController
 from fieldmark.ingestion.adapters.http.collect_asgi import collect_endpoint, document
@@ -189,6 +190,7 @@ def create_app(
                 two_factor=await resolved(container.identity.two_factor()),
                 api_keys=await resolved(container.identity.api_keys()),
                 audit=await resolved(container.identity.read_audit_log()),
+                shared_links=await resolved(container.identity.shared_links()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
@@ -237,6 +239,7 @@ def create_app(
                 TwoFactorController,
                 InvitationsController,
                 AuditController,
+                SharedLinksController,
                 SitesController,
                 GoalsController,
                 FunnelsController,

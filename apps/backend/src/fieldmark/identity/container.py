@@ -9,6 +9,7 @@ from fieldmark.identity.adapters.argon2_hasher import Argon2PasswordHasher
 from fieldmark.identity.adapters.mail import ConsoleMailer, JinjaMessageComposer, SmtpMailer
 from fieldmark.identity.adapters.postgres_api_keys import PsycopgApiKeyRepository
 from fieldmark.identity.adapters.postgres_invitations import PsycopgInvitationRepository
+from fieldmark.identity.adapters.postgres_shared_links import PsycopgSharedLinkRepository
 from fieldmark.identity.adapters.postgres_teams import PsycopgTeamRepository
 from fieldmark.identity.adapters.postgres_two_factor import PsycopgTwoFactorStore
 from fieldmark.identity.adapters.postgres_users import PsycopgUserRepository
@@ -29,6 +30,7 @@ from fieldmark.identity.application.log_in import LogIn
 from fieldmark.identity.application.members import Members
 from fieldmark.identity.application.passwords import Passwords
 from fieldmark.identity.application.register_account import RegisterAccount
+from fieldmark.identity.application.shared_links import SharedLinks
 from fieldmark.identity.application.teams import CreateTeam, ListTeams
 from fieldmark.identity.application.two_factor import TwoFactor
 from fieldmark.shared_kernel.clock import Clock
@@ -46,6 +48,8 @@ class IdentityContainer(containers.DeclarativeContainer):
     smtp_url: providers.Dependency[Any] = providers.Dependency()  # None: print emails on the console
     mail_from: providers.Dependency[str] = providers.Dependency(instance_of=str)
     base_url: providers.Dependency[str] = providers.Dependency(instance_of=str)
+    secret: providers.Dependency[bytes] = providers.Dependency(instance_of=bytes)
+    site_facts: providers.Dependency[Any] = providers.Dependency()  # SiteFacts over Sites
 
     users = providers.Singleton(PsycopgUserRepository, pool=postgres)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
@@ -69,6 +73,7 @@ class IdentityContainer(containers.DeclarativeContainer):
     create_team = providers.Singleton(CreateTeam, teams=teams, clock=clock)
     list_teams = providers.Singleton(ListTeams, teams=teams)
     api_key_store = providers.Singleton(PsycopgApiKeyRepository, pool=postgres)
+    shared_link_store = providers.Singleton(PsycopgSharedLinkRepository, pool=postgres)
     api_keys = providers.Singleton(
         ApiKeys, keys=api_key_store, sites=site_ownership, clock=clock, audit=audit
     )
@@ -79,6 +84,8 @@ class IdentityContainer(containers.DeclarativeContainer):
         sites=site_ownership,
         keys=api_key_store,
         clock=clock,
+        links=shared_link_store,
+        secret=secret,
     )
     invitation_store = providers.Singleton(PsycopgInvitationRepository, pool=postgres)
     composer = providers.Singleton(JinjaMessageComposer)
@@ -131,5 +138,16 @@ class IdentityContainer(containers.DeclarativeContainer):
         throttle=throttle,
         two_factor=two_factor_store,
         challenges=challenges,
+        audit=audit,
+    )
+    shared_links = providers.Singleton(
+        SharedLinks,
+        links=shared_link_store,
+        sites=site_facts,
+        hasher=password_hasher,
+        throttle=throttle,
+        clock=clock,
+        secret=secret,
+        base_url=base_url,
         audit=audit,
     )

@@ -28,8 +28,11 @@ class Access:
     scope: str
     permission: str | None = None
     key_scope: str | None = None  # API keys with this scope may call the route too; None: no API keys
+    shared: bool = False  # shared-link holders may call it too (read-only routes of one site)
 
 
-def access(scope: str, permission: str | None = None, *, key_scope: str | None = None) -> dict[str, Any]:
-    """A route handler's `opt`: `@get(..., opt=access(SITE, VIEW, key_scope=STATS_READ))`."""
-    return {"access": Access(scope, permission, key_scope)}
+def access(
+    scope: str, permission: str | None = None, *, key_scope: str | None = None, shared: bool = False
+) -> dict[str, Any]:
+    """A route handler's `opt`: `@get(..., opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True))`."""
+    return {"access": Access(scope, permission, key_scope, shared)}

@@ -33,6 +33,8 @@ class Actor:
     user_id: UUID | None = None
     key_id: UUID | None = None
     permissions: frozenset[str] = frozenset()  # what it may do on the team or site in the path
+    shared_link_id: UUID | None = None  # a visitor holding a shared link, who may only read
+    segment_id: UUID | None = None  # every answer to this caller is restricted to this segment
 
 
 class AuditTrail(Protocol):

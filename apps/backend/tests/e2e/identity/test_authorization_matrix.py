@@ -31,9 +31,10 @@ from tests.conftest import LiveServer, settings_for
 PASSWORD = "correct horse battery staple"
 PEOPLE = ("anonymous", "viewer", "editor", "admin", "owner", "outsider")
 KEYS = ("key_read", "key_manage", "key_other")  # stats:read on the team; sites:manage on it; both, on another
-CALLERS = PEOPLE + KEYS
+SHARED = "shared"  # a shared link of the team's site, without a password
+CALLERS = (*PEOPLE, *KEYS, SHARED)
 MEMBERS = ("viewer", "editor", "admin", "owner")
-NO_KEYS = dict.fromkeys(KEYS, 403)  # a route that does not accept API keys
+NO_KEYS = dict.fromkeys((*KEYS, SHARED), 403)  # a route for people only: no API keys, no shared links
 _unique = itertools.count()
 
 
@@ -126,12 +127,14 @@ class World:
             "goals": {"match": {"kind": "pageview", "path": f"/g{n}/*"}},
             "funnels": {"name": f"f{n}", "steps": STEPS},
             "segments": {"name": f"s{n}", "filters": FILTERS, "visibility": "site"},
+            "shared-links": {"name": f"l{n}"},
         }[kind]
         response = self.clients["owner"].post(
             f"/api/sites/{self.site_id}/{kind}", json=body, headers={"X-CSRF-Token": self.csrf["owner"]}
         )
         assert response.status_code == 201, response.text
-        return str(response.json()["id"])
+        body = response.json()
+        return str(body["shared_link"]["id"] if kind == "shared-links" else body["id"])
 
     def new_site(self) -> str:
         domain = f"s{next(_unique)}.example"
@@ -149,11 +152,13 @@ FILTERS = [["is", "visit:source", ["Google"]]]
 EDITORS = ("editor", "admin", "owner")
 
 # Keys on the routes that accept them: the right scope passes, the wrong one is 403, another team's is 404.
-READ_KEYS = {"key_read": 200, "key_manage": 403, "key_other": 404}
+# A shared link reads only the routes that serve shared dashboards.
+READ_KEYS = {"key_read": 200, "key_manage": 403, "key_other": 404, SHARED: 403}
+SHARED_READ = {**READ_KEYS, SHARED: 200}
 
 
 def MANAGE_KEYS(status: int) -> dict[str, int]:
-    return {"key_read": 403, "key_manage": status, "key_other": 404}
+    return {"key_read": 403, "key_manage": status, "key_other": 404, SHARED: 403}
 
 
 MATRIX: dict[tuple[str, str], Entry] = {
@@ -215,7 +220,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("DELETE", "/api/sites/{site_id:uuid}"): Entry(
         members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204)), fresh_site=True
     ),
-    ("GET", "/api/sites/{site_id:uuid}/goals"): Entry(members(200, keys=READ_KEYS)),
+    ("GET", "/api/sites/{site_id:uuid}/goals"): Entry(members(200, keys=SHARED_READ)),
     ("POST", "/api/sites/{site_id:uuid}/goals"): Entry(
         members(201, allowed=EDITORS, keys=MANAGE_KEYS(201)),
         body=lambda w: {"match": {"kind": "event", "event": f"E{next(_unique)}"}},
@@ -228,9 +233,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("DELETE", "/api/sites/{site_id:uuid}/goals/{goal_id:uuid}"): Entry(
         members(204, allowed=EDITORS, keys=MANAGE_KEYS(204)), fresh_definition="goals"
     ),
-    ("GET", "/api/sites/{site_id:uuid}/funnels"): Entry(members(200, keys=READ_KEYS)),
+    ("GET", "/api/sites/{site_id:uuid}/funnels"): Entry(members(200, keys=SHARED_READ)),
     ("GET", "/api/sites/{site_id:uuid}/funnels/{funnel_id:uuid}"): Entry(
-        members(200, keys=READ_KEYS), fresh_definition="funnels"
+        members(200, keys=SHARED_READ), fresh_definition="funnels"
     ),
     ("POST", "/api/sites/{site_id:uuid}/funnels"): Entry(
         members(201, allowed=EDITORS, keys=MANAGE_KEYS(201)),
@@ -257,6 +262,20 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("DELETE", "/api/sites/{site_id:uuid}/segments/{segment_id:uuid}"): Entry(
         members(204, allowed=EDITORS, keys=MANAGE_KEYS(204)), fresh_definition="segments"
+    ),
+    ("GET", "/api/sites/{site_id:uuid}/shared-links"): Entry(
+        members(200, allowed=("admin", "owner"), keys=MANAGE_KEYS(200))
+    ),
+    ("POST", "/api/sites/{site_id:uuid}/shared-links"): Entry(
+        members(201, allowed=("admin", "owner"), keys=MANAGE_KEYS(201)), body=lambda w: {"name": "public"}
+    ),
+    ("DELETE", "/api/sites/{site_id:uuid}/shared-links/{link_id:uuid}"): Entry(
+        members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204)), fresh_definition="shared-links"
+    ),
+    # Public: the token is the credential; a made-up one is unknown.
+    ("GET", "/api/share/{token:str}"): Entry(everyone(404), public=True),
+    ("POST", "/api/share/{token:str}/unlock"): Entry(
+        everyone(404), public=True, body=lambda w: {"password": "a guess at it"}
     ),
     ("POST", "/api/teams/{team_id:uuid}/api-keys"): Entry(
         members(201, allowed=("admin", "owner")), body=lambda w: {"name": "ci", "scopes": ["stats:read"]}
@@ -352,6 +371,14 @@ def world(test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool) -> 
             )
         w.site_id = w.new_site()
         w.site_domain = w.clients["owner"].get(f"/api/sites/{w.site_id}").json()["domain"]
+        link = w.clients["owner"].post(
+            f"/api/sites/{w.site_id}/shared-links",
+            json={"name": "public"},
+            headers={"X-CSRF-Token": w.csrf["owner"]},
+        )
+        w.clients[SHARED] = httpx.Client(
+            base_url=server.url, timeout=30, headers={"Authorization": f"Shared {link.json()['token']}"}
+        )
         yield w, app
         for client in w.clients.values():
             client.close()
@@ -400,6 +427,7 @@ def test_each_caller_gets_the_expected_status(world) -> None:
                 .replace("{goal_id:uuid}", definition)
                 .replace("{funnel_id:uuid}", definition)
                 .replace("{segment_id:uuid}", definition)
+                .replace("{link_id:uuid}", definition)
                 .replace("{token:str}", "not-a-real-token")
                 .replace("{path:path}", "sites/anything")
                 .replace("{path:str}", "nothing-here")

@@ -6,12 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import psycopg
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
-
+from fieldmark.identity.adapters.postgres import PostgresRepository
 from fieldmark.identity.domain.api_key import ApiKey
-from fieldmark.shared_kernel.errors import StoreUnavailable
 from fieldmark.shared_kernel.ids import TeamId
 
 _SELECT = (
@@ -35,18 +31,7 @@ def _key(row: dict[str, Any]) -> ApiKey:
     )
 
 
-class PsycopgApiKeyRepository:
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        self._pool = pool
-
-    async def _run(self, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-        try:
-            async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-                await cursor.execute(query, params)
-                return await cursor.fetchall() if cursor.description else []
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
-
+class PsycopgApiKeyRepository(PostgresRepository):
     async def add(self, key: ApiKey, key_hash: str) -> None:
         await self._run(
             "INSERT INTO api_keys"

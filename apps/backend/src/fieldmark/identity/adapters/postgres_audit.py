@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import psycopg
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 
+from fieldmark.identity.adapters.postgres import PostgresRepository
 from fieldmark.shared_kernel.audit import AuditEvent, AuditRecord
-from fieldmark.shared_kernel.errors import StoreUnavailable
 
 _SELECT = "SELECT a.*, u.email AS actor_email FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user "
 
@@ -23,18 +20,7 @@ def _record(row: dict[str, Any]) -> AuditRecord:
     return AuditRecord(row["id"], row["at"], event, row["actor_email"])
 
 
-class PsycopgAuditLog:
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        self._pool = pool
-
-    async def _run(self, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-        try:
-            async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-                await cursor.execute(query, params)
-                return await cursor.fetchall() if cursor.description else []
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
-
+class PsycopgAuditLog(PostgresRepository):
     async def record(self, event: AuditEvent) -> None:
         await self._run(
             "INSERT INTO audit_log (team_id, actor_user, actor_key, action, target, detail)"

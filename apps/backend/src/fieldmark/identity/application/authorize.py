@@ -8,9 +8,16 @@ from enum import StrEnum
 from uuid import UUID
 
 from fieldmark.identity.application.current_user import CurrentUser
-from fieldmark.identity.application.ports import ApiKeyRepository, Session, SiteOwnership, TeamRepository
+from fieldmark.identity.application.ports import (
+    ApiKeyRepository,
+    Session,
+    SharedLinkRepository,
+    SiteOwnership,
+    TeamRepository,
+)
 from fieldmark.identity.domain.api_key import ApiKey, key_hash
 from fieldmark.identity.domain.roles import Permission, Role, allows
+from fieldmark.identity.domain.shared_link import SharedLink, grant_valid, token_hash
 from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import NotFound, PermissionDenied, Unauthenticated
@@ -33,6 +40,8 @@ class AccessRequest:
     permission: Permission | None = None
     api_key: str | None = None  # a bearer key, instead of the session cookie
     key_scope: str | None = None  # the API-key scope the route accepts, if any
+    shared_link: str | None = None  # a shared link's token, or `<token>.<grant>` once unlocked
+    accepts_shared_links: bool = False  # the route serves shared-link holders (read-only site routes)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class Caller:
     role: Role | None = None
     team_id: TeamId | None = None
     api_key: ApiKey | None = None
+    shared_link: SharedLink | None = None
 
     @property
     def person(self) -> User:
@@ -64,7 +74,10 @@ class Authorize:
 
     Rules: the caller is the user of the session cookie (401 without one), or an API key sent as
     `Authorization: Bearer`. A key may call only routes that accept its scope (403 otherwise), and
-    only for its own team and, when it is limited to some sites, those sites (404 otherwise). A write
+    only for its own team and, when it is limited to some sites, those sites (404 otherwise). A shared
+    link (`Authorization: Shared <token>`, plus its grant once a password unlocked it) reads only its
+    own site through the routes that serve shared links: 401 when unknown, revoked or still locked,
+    403 on any other route, 404 for another site. A write
     made with the cookie must carry the session's CSRF token (403). For a team or site in the path, the
     caller must be a member of that team (otherwise 404: whether it exists is not revealed), and the
     member's role must grant the route's permission (403)."""
@@ -76,7 +89,11 @@ class Authorize:
         sites: SiteOwnership,
         keys: ApiKeyRepository,
         clock: Clock,
+        links: SharedLinkRepository | None = None,
+        secret: bytes = b"",
     ) -> None:
+        self._links = links
+        self._secret = secret
         self._current_user = current_user
         self._teams = teams
         self._sites = sites
@@ -86,6 +103,8 @@ class Authorize:
     async def execute(self, request: AccessRequest) -> Caller:
         if request.api_key is not None:
             return await self._by_key(request, request.api_key)
+        if request.shared_link is not None:
+            return await self._by_shared_link(request, request.shared_link)
         user, session = await self._current_user.execute(request.session_token)
         if request.writes and not hmac.compare_digest(
             (request.csrf_token or "").encode(), session.csrf_token.encode()
@@ -122,3 +141,19 @@ class Authorize:
                 raise NotFound("no such site")
         await self._keys.touch(key.id, self._clock.now())
         return Caller(None, None, None, key.team_id, key)
+
+    async def _by_shared_link(self, request: AccessRequest, credential: str) -> Caller:
+        token, _, granted = credential.partition(".")
+        found = await self._links.by_hash(token_hash(token)) if self._links else None
+        if found is None or found[0].revoked_at is not None:
+            raise Unauthenticated("unknown or revoked shared link")
+        link, password_hash = found
+        now = int(self._clock.now().timestamp())
+        if password_hash is not None and not grant_valid(self._secret, link.id, granted, now):
+            raise Unauthenticated("this shared link needs its password (POST /api/share/{token}/unlock)")
+        if not request.accepts_shared_links or request.writes or request.permission is not Permission.VIEW:
+            raise PermissionDenied("a shared link only reads the statistics of its site")
+        if request.scope is not Scope.SITE or request.target != link.site_id:
+            raise NotFound("no such site")
+        team_id = await self._sites.team_of(link.site_id)
+        return Caller(None, None, None, team_id, shared_link=link)

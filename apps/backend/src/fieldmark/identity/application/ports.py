@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from fieldmark.identity.domain.api_key import ApiKey
 from fieldmark.identity.domain.invitation import Invitation
 from fieldmark.identity.domain.roles import Membership, Role, Team
+from fieldmark.identity.domain.shared_link import SharedLink
 from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.audit import AuditRecord
 from fieldmark.shared_kernel.ids import TeamId, UserId
@@ -188,3 +189,34 @@ class ApiKeyRepository(Protocol):
 class AuditLogReader(Protocol):
     async def of_team(self, team_id: UUID, before: int | None, limit: int) -> list[AuditRecord]: ...
     async def of_user(self, user_id: UUID, before: int | None, limit: int) -> list[AuditRecord]: ...
+
+
+class SharedLinkRepository(Protocol):
+    async def add(self, link: SharedLink, token_hash: str, password_hash: str | None) -> None: ...
+    async def by_hash(self, token_hash: str) -> tuple[SharedLink, str | None] | None:
+        """The link and its password hash (None: no password)."""
+
+    async def of_site(self, site_id: UUID) -> list[SharedLink]: ...
+    async def revoke(self, site_id: UUID, link_id: UUID, at: datetime) -> SharedLink | None: ...
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    domain: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class SegmentSummary:
+    id: UUID
+    name: str
+    filters: list[Any]
+
+
+class SiteFacts(Protocol):
+    """What a shared link shows of its site and segment: implemented over the Sites context."""
+
+    async def summary(self, site_id: UUID) -> SiteSummary | None: ...
+    async def shared_segment(self, site_id: UUID, segment_id: UUID) -> SegmentSummary | None:
+        """The segment if it belongs to the site and is shared with it (not someone's personal one)."""

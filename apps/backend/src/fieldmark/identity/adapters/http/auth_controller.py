@@ -24,6 +24,7 @@ from fieldmark.identity.application.members import Members
 from fieldmark.identity.application.passwords import Passwords
 from fieldmark.identity.application.ports import Session
 from fieldmark.identity.application.register_account import RegisterAccount, RegisterCommand
+from fieldmark.identity.application.shared_links import SharedLinks
 from fieldmark.identity.application.teams import CreateTeam, ListTeams
 from fieldmark.identity.application.two_factor import TwoFactor
 from fieldmark.identity.domain.user import User
@@ -48,9 +49,20 @@ class IdentityState:
     two_factor: TwoFactor
     api_keys: ApiKeys
     audit: ReadAuditLog
+    shared_links: SharedLinks
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]
+
+
+def client_key(request: Request[Any, Any, State]) -> str:
+    """The client's address as a keyed hash, for throttles: the address itself is never kept."""
+    state = _state(request)
+    peer = request.client.host if request.client else ""
+    ip = client_ip(
+        peer, request.headers.get("x-forwarded-for"), request.headers.get("forwarded"), state.trusted_proxies
+    )
+    return hmac.new(state.secret, ip.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -158,14 +170,7 @@ class AuthController(Controller):
         self, request: Request[Any, Any, State], data: JSONBody[LogInBody]
     ) -> Response[SignedIn | SecondFactorNeeded]:
         state = _state(request)
-        peer = request.client.host if request.client else ""
-        ip = client_ip(
-            peer,
-            request.headers.get("x-forwarded-for"),
-            request.headers.get("forwarded"),
-            state.trusted_proxies,
-        )
-        client = hmac.new(state.secret, ip.encode(), hashlib.sha256).hexdigest()[:32]
+        client = client_key(request)
         result = await state.log_in.execute(
             LogInCommand(data.email, data.password, client, request.cookies.get(SESSION_COOKIE))
         )

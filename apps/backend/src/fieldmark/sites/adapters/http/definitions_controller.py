@@ -114,7 +114,7 @@ def _segments(request: Request[Any, Any, State]) -> Segments:
     return segments
 
 
-_READ = access(SITE, VIEW, key_scope=STATS_READ)
+_READ = access(SITE, VIEW, key_scope=STATS_READ, shared=True)  # a shared dashboard shows goals, funnels
 _WRITE = access(SITE, EDIT_SITES, key_scope=SITES_MANAGE)
 _MATCHER_ERRORS = "400 names the field (`match`, `steps[i]`, `name`, `currency`, `window_seconds`)"
 
@@ -226,7 +226,7 @@ class SegmentsController(Controller):
     @get(
         "/",
         operation_id="listSegments",
-        opt=_READ,
+        opt=access(SITE, VIEW, key_scope=STATS_READ),
         summary="Segments the caller may use: those shared with the site and the caller's own",
     )
     async def list_segments(
