@@ -638,6 +638,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/teams/{team_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename the team or require two-factor sign-in of its members (owners)
+         * @description 200 with the team. 400 for a name outside 1 to 100 characters, or for requiring two-factor sign-in before turning it on for one's own account (`field: require_two_factor`). Once required, members without it get 403 `field: two_factor` on the team's routes.
+         */
+        patch: operations["changeTeam"];
+        trace?: never;
+    };
     "/api/teams/{team_id}/api-keys": {
         parameters: {
             query?: never;
@@ -1196,10 +1216,16 @@ export interface components {
             status: string;
             version?: string | null;
         };
+        /** TeamChange */
+        TeamChange: {
+            name?: string | null;
+            require_two_factor?: boolean | null;
+        };
         /** TeamOut */
         TeamOut: {
             id: string;
             name: string;
+            require_two_factor: boolean;
             role: string;
         };
         /** Transfer */
@@ -2755,6 +2781,47 @@ export interface operations {
         responses: {
             /** @description Document created, URL follows */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    changeTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -191,6 +191,7 @@ def create_app(
                 api_keys=await resolved(container.identity.api_keys()),
                 audit=await resolved(container.identity.read_audit_log()),
                 shared_links=await resolved(container.identity.shared_links()),
+                team_settings=await resolved(container.identity.team_settings()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),

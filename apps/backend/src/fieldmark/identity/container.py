@@ -31,7 +31,7 @@ from fieldmark.identity.application.members import Members
 from fieldmark.identity.application.passwords import Passwords
 from fieldmark.identity.application.register_account import RegisterAccount
 from fieldmark.identity.application.shared_links import SharedLinks
-from fieldmark.identity.application.teams import CreateTeam, ListTeams
+from fieldmark.identity.application.teams import CreateTeam, ListTeams, TeamSettings
 from fieldmark.identity.application.two_factor import TwoFactor
 from fieldmark.shared_kernel.clock import Clock
 
@@ -56,6 +56,7 @@ class IdentityContainer(containers.DeclarativeContainer):
     sessions = providers.Singleton(RedisSessionStore, redis)
     throttle = providers.Singleton(RedisLoginThrottle, redis)
     teams = providers.Singleton(PsycopgTeamRepository, pool=postgres)
+    two_factor_store = providers.Singleton(PsycopgTwoFactorStore, pool=postgres, secret_key=secret)
     create_instance_admin = providers.Factory(
         CreateInstanceAdmin, users=users, hasher=password_hasher, clock=clock
     )
@@ -86,6 +87,7 @@ class IdentityContainer(containers.DeclarativeContainer):
         clock=clock,
         links=shared_link_store,
         secret=secret,
+        two_factor=two_factor_store,
     )
     invitation_store = providers.Singleton(PsycopgInvitationRepository, pool=postgres)
     composer = providers.Singleton(JinjaMessageComposer)
@@ -117,7 +119,6 @@ class IdentityContainer(containers.DeclarativeContainer):
         mailer=mailer,
         base_url=base_url,
     )
-    two_factor_store = providers.Singleton(PsycopgTwoFactorStore, pool=postgres)
     challenges = providers.Singleton(RedisChallenges, redis)
     two_factor = providers.Singleton(
         TwoFactor,
@@ -151,3 +152,4 @@ class IdentityContainer(containers.DeclarativeContainer):
         base_url=base_url,
         audit=audit,
     )
+    team_settings = providers.Singleton(TeamSettings, teams=teams, two_factor=two_factor_store, audit=audit)

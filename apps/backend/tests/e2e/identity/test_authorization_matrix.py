@@ -206,6 +206,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("GET", "/api/teams"): Entry(signed_in(200)),
     ("POST", "/api/teams"): Entry(signed_in(201), body=lambda w: {"name": "Another team"}),
+    ("PATCH", "/api/teams/{team_id:uuid}"): Entry(
+        members(200, allowed=("owner",)), body=lambda w: {"name": "The matrix team"}
+    ),
     ("GET", "/api/teams/{team_id:uuid}/sites"): Entry(members(200, keys=READ_KEYS)),
     ("POST", "/api/teams/{team_id:uuid}/sites"): Entry(
         members(201, allowed=("admin", "owner"), keys=MANAGE_KEYS(201)),

@@ -45,7 +45,7 @@ class PsycopgTeamRepository:
         try:
             async with self._pool.connection() as conn:
                 cursor = await conn.execute(
-                    "SELECT t.id, t.name, t.created_at, m.role"
+                    "SELECT t.id, t.name, t.created_at, m.role, t.require_two_factor"
                     " FROM memberships m JOIN teams t ON t.id = m.team_id"
                     " WHERE m.user_id = %s ORDER BY t.created_at, t.id",
                     (user_id,),
@@ -53,7 +53,7 @@ class PsycopgTeamRepository:
                 rows = await cursor.fetchall()
         except psycopg.OperationalError:
             raise StoreUnavailable("PostgreSQL is unavailable") from None
-        return [Membership(Team(TeamId(r[0]), r[1], r[2]), Role(r[3])) for r in rows]
+        return [Membership(Team(TeamId(r[0]), r[1], r[2], r[4]), Role(r[3])) for r in rows]
 
     async def role_of(self, team_id: TeamId, user_id: UserId) -> Role | None:
         try:
@@ -65,6 +65,25 @@ class PsycopgTeamRepository:
         except psycopg.OperationalError:
             raise StoreUnavailable("PostgreSQL is unavailable") from None
         return Role(row[0]) if row else None
+
+    async def access_of(self, team_id: TeamId, user_id: UserId) -> tuple[Role, bool] | None:
+        try:
+            async with self._pool.connection() as conn:
+                cursor = await conn.execute(
+                    "SELECT m.role, t.require_two_factor FROM memberships m JOIN teams t ON t.id = m.team_id"
+                    " WHERE m.team_id = %s AND m.user_id = %s",
+                    (team_id, user_id),
+                )
+                row = await cursor.fetchone()
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        return (Role(row[0]), bool(row[1])) if row else None
+
+    async def update(self, team: Team) -> None:
+        await self._write(
+            "UPDATE teams SET name = %s, require_two_factor = %s WHERE id = %s",
+            (team.name, team.require_two_factor, team.id),
+        )
 
     async def members(self, team_id: TeamId) -> list[tuple[User, Role]]:
         try:

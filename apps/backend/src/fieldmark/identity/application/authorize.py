@@ -14,6 +14,7 @@ from fieldmark.identity.application.ports import (
     SharedLinkRepository,
     SiteOwnership,
     TeamRepository,
+    TwoFactorStore,
 )
 from fieldmark.identity.domain.api_key import ApiKey, key_hash
 from fieldmark.identity.domain.roles import Permission, Role, allows
@@ -80,7 +81,8 @@ class Authorize:
     403 on any other route, 404 for another site. A write
     made with the cookie must carry the session's CSRF token (403). For a team or site in the path, the
     caller must be a member of that team (otherwise 404: whether it exists is not revealed), and the
-    member's role must grant the route's permission (403)."""
+    member's role must grant the route's permission (403). A team that requires two-factor sign-in
+    refuses members who have not turned it on (403, `field: two_factor`)."""
 
     def __init__(
         self,
@@ -91,7 +93,9 @@ class Authorize:
         clock: Clock,
         links: SharedLinkRepository | None = None,
         secret: bytes = b"",
+        two_factor: TwoFactorStore | None = None,
     ) -> None:
+        self._two_factor = two_factor
         self._links = links
         self._secret = secret
         self._current_user = current_user
@@ -118,9 +122,14 @@ class Authorize:
             team_id: TeamId | None = TeamId(request.target)
         else:
             team_id = await self._sites.team_of(request.target)
-        role = await self._teams.role_of(team_id, user.id) if team_id is not None else None
-        if role is None:
+        found = await self._teams.access_of(team_id, user.id) if team_id is not None else None
+        if found is None:
             raise NotFound(f"no such {request.scope.value}")
+        role, needs_two_factor = found
+        if needs_two_factor and not (self._two_factor and (await self._two_factor.state(user.id)).enabled):
+            raise PermissionDenied(
+                "this team requires two-factor sign-in: turn it on for your account first", field="two_factor"
+            )
         if not allows(role, request.permission):
             raise PermissionDenied(f"a {role.value} may not do this")
         return Caller(user, session, role, team_id)

@@ -84,6 +84,12 @@ class TeamRepository(Protocol):
 
     async def role_of(self, team_id: TeamId, user_id: UserId) -> Role | None: ...
 
+    async def access_of(self, team_id: TeamId, user_id: UserId) -> tuple[Role, bool] | None:
+        """The member's role, and whether the team requires two-factor sign-in."""
+
+    async def update(self, team: Team) -> None:
+        """Store a team's name and settings."""
+
     async def members(self, team_id: TeamId) -> list[tuple[User, Role]]: ...
 
     async def set_role(self, team_id: TeamId, user_id: UserId, role: Role) -> None: ...

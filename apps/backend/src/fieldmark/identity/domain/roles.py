@@ -43,6 +43,7 @@ class Team:
     id: TeamId
     name: str
     created_at: datetime
+    require_two_factor: bool = False  # members without two-factor sign-in are refused the team's routes
 
 
 @dataclass(frozen=True)

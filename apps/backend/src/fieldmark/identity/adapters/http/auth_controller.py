@@ -25,7 +25,7 @@ from fieldmark.identity.application.passwords import Passwords
 from fieldmark.identity.application.ports import Session
 from fieldmark.identity.application.register_account import RegisterAccount, RegisterCommand
 from fieldmark.identity.application.shared_links import SharedLinks
-from fieldmark.identity.application.teams import CreateTeam, ListTeams
+from fieldmark.identity.application.teams import CreateTeam, ListTeams, TeamSettings
 from fieldmark.identity.application.two_factor import TwoFactor
 from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.access import PUBLIC, USER, access
@@ -50,6 +50,7 @@ class IdentityState:
     api_keys: ApiKeys
     audit: ReadAuditLog
     shared_links: SharedLinks
+    team_settings: TeamSettings
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]
