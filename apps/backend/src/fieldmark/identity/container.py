@@ -118,6 +118,7 @@ class IdentityContainer(containers.DeclarativeContainer):
         composer=composer,
         mailer=mailer,
         base_url=base_url,
+        audit=audit,
     )
     challenges = providers.Singleton(RedisChallenges, redis)
     two_factor = providers.Singleton(
@@ -129,6 +130,7 @@ class IdentityContainer(containers.DeclarativeContainer):
         users=users,
         hasher=password_hasher,
         throttle=throttle,
+        audit=audit,
     )
     read_audit_log = providers.Singleton(ReadAuditLog, log=audit)
     log_in = providers.Singleton(

@@ -103,3 +103,14 @@ def test_actions_are_recorded_and_read_by_admins(
     mine = vera.get("/api/auth/activity").json()["entries"]
     assert [e["action"] for e in mine] == ["login.succeeded", "login.failed"]
     assert "wrong password!" not in vera.get("/api/auth/activity").text
+
+    # A current member's sign-ins are in the team's log; a former member's (Vera's) are not.
+    owner.post("/api/auth/login", json={"email": "owner@example.com", "password": "not it at all"})
+    owner.post("/api/auth/login", json={"email": "owner@example.com", "password": PASSWORD})
+    latest = owner.get(f"/api/teams/{team}/audit").json()["entries"]
+    assert [(e["action"], e["actor_email"]) for e in latest[:3]] == [
+        ("login.succeeded", "owner@example.com"),
+        ("login.failed", "owner@example.com"),
+        ("member.removed", "owner@example.com"),
+    ]
+    assert latest[1]["detail"] == {"reason": "password"}

@@ -64,3 +64,5 @@ def test_a_team_that_requires_two_factor(start, test_urls: EngineUrls) -> None:
 
     entries = owner.get(f"/api/teams/{team['id']}/audit").json()["entries"]
     assert {e["action"] for e in entries} >= {"team.two_factor_required", "team.renamed"}
+    enabled = [e["actor_email"] for e in entries if e["action"] == "two_factor.enabled"]
+    assert sorted(enabled) == ["owner@example.com", "vera@example.com"]

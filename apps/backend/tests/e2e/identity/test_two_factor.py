@@ -82,3 +82,16 @@ def test_two_factor_set_up_sign_in_recovery_and_turning_it_off(start) -> None:
     client, answer = sign_in(url)
     assert "two_factor_required" not in answer
     assert client.get("/api/auth/me").status_code == 200
+
+    # The account's own activity tells each sign-in and how its second step went, newest first.
+    activity = [(e["action"], e["detail"]) for e in client.get("/api/auth/activity").json()["entries"]]
+    assert activity == [
+        ("login.succeeded", {}),
+        ("two_factor.disabled", {}),
+        ("login.failed", {"reason": "second_factor", "method": "recovery_code"}),
+        ("login.succeeded", {"second_factor": "recovery_code"}),
+        ("login.failed", {"reason": "second_factor", "method": "totp"}),
+        ("login.succeeded", {"second_factor": "totp"}),
+        ("login.failed", {"reason": "second_factor", "method": "totp"}),
+        ("two_factor.enabled", {}),
+    ]

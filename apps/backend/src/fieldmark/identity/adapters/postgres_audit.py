@@ -36,9 +36,13 @@ class PsycopgAuditLog(PostgresRepository):
         )
 
     async def of_team(self, team_id: UUID, before: int | None, limit: int) -> list[AuditRecord]:
+        """The team's actions, and the account events (sign-ins, 2FA, passwords) of its current members."""
         rows = await self._run(
-            _SELECT + "WHERE a.team_id = %s AND a.id < %s ORDER BY a.id DESC LIMIT %s",
-            (team_id, before or 2**62, limit),
+            _SELECT  # noqa: S608 (constant text; values are parameters)
+            + "WHERE (a.team_id = %s OR (a.team_id IS NULL AND a.actor_user IN"
+            " (SELECT user_id FROM memberships WHERE team_id = %s)))"
+            " AND a.id < %s ORDER BY a.id DESC LIMIT %s",
+            (team_id, team_id, before or 2**62, limit),
         )
         return [_record(r) for r in rows]
 

@@ -73,14 +73,16 @@ class LogIn:
         if found is None or not valid:
             await self._throttle.failed(keys)
             if found is not None and self._audit:
-                await self._audit.record(AuditEvent("login.failed", actor_user=found[0].id))
+                await self._audit.record(
+                    AuditEvent("login.failed", actor_user=found[0].id, detail={"reason": "password"})
+                )
             raise Unauthenticated("the email or the password is wrong")
         await self._throttle.succeeded(keys[:1])
         if command.previous_token:
             await self._sessions.revoke(command.previous_token)
         user = found[0]
+        if self._two_factor and self._challenges and (await self._two_factor.state(user.id)).enabled:
+            return SignIn(user, None, await self._challenges.issue(user.id))  # recorded at the second step
         if self._audit:
             await self._audit.record(AuditEvent("login.succeeded", actor_user=user.id))
-        if self._two_factor and self._challenges and (await self._two_factor.state(user.id)).enabled:
-            return SignIn(user, None, await self._challenges.issue(user.id))
         return SignIn(user, await self._sessions.create(user.id))

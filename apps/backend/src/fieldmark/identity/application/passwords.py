@@ -12,6 +12,7 @@ from fieldmark.identity.application.ports import (
     UserRepository,
 )
 from fieldmark.identity.domain.user import User, check_password_policy
+from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import Gone, InvalidInput
 
 
@@ -30,7 +31,9 @@ class Passwords:
         composer: MessageComposer,
         mailer: Mailer,
         base_url: str,
+        audit: AuditTrail | None = None,
     ) -> None:
+        self._audit = audit
         self._users = users
         self._hasher = hasher
         self._sessions = sessions
@@ -46,7 +49,13 @@ class Passwords:
         check_password_policy(new, user.email)
         await self._users.set_password(user.id, self._hasher.hash(new))
         await self._sessions.revoke_all(user.id)
+        await self._record("password.reset", user)
+        await self._record("password.changed", user)
         return await self._sessions.create(user.id)
+
+    async def _record(self, action: str, user: User) -> None:
+        if self._audit:
+            await self._audit.record(AuditEvent(action, actor_user=user.id))
 
     async def request_reset(self, email: str) -> None:
         found = await self._users.by_email(email.strip())

@@ -17,6 +17,7 @@ from fieldmark.identity.application.ports import (
     UserRepository,
 )
 from fieldmark.identity.domain.user import User
+from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import Conflict, Gone, InvalidInput, RateLimited, Unauthenticated
 
 RECOVERY_CODES = 10
@@ -48,7 +49,9 @@ class TwoFactor:
         users: UserRepository,
         hasher: PasswordHasher,
         throttle: LoginThrottle,
+        audit: AuditTrail | None = None,
     ) -> None:
+        self._audit = audit
         self._store = store
         self._totp = totp
         self._challenges = challenges
@@ -56,6 +59,10 @@ class TwoFactor:
         self._users = users
         self._hasher = hasher
         self._throttle = throttle
+
+    async def _record(self, action: str, user: User, **detail: str) -> None:
+        if self._audit:
+            await self._audit.record(AuditEvent(action, actor_user=user.id, detail=detail))
 
     async def is_enabled(self, user: User) -> bool:
         return (await self._store.state(user.id)).enabled
@@ -79,6 +86,7 @@ class TwoFactor:
         codes = ["-".join(secrets.token_hex(3) for _ in range(2)) for _ in range(RECOVERY_CODES)]
         await self._store.enable(user.id, [_code_hash(c) for c in codes])
         await self._store.use_step(user.id, step)
+        await self._record("two_factor.enabled", user)
         return codes
 
     async def disable(self, user: User, password: str) -> None:
@@ -86,6 +94,7 @@ class TwoFactor:
         if stored is None or not self._hasher.verify(stored, password):
             raise InvalidInput("the password is wrong", field="password")
         await self._store.disable(user.id)
+        await self._record("two_factor.disabled", user)
 
     async def challenge(self, user: User) -> str:
         return await self._challenges.issue(user.id)
@@ -108,8 +117,11 @@ class TwoFactor:
             accepted = step is not None and await self._store.use_step(user.id, step)
         elif recovery_code:
             accepted = await self._store.use_recovery_code(user.id, _code_hash(recovery_code))
+        method = "totp" if code else "recovery_code"
         if not accepted:
             await self._throttle.failed(keys)
+            await self._record("login.failed", user, reason="second_factor", method=method)
             raise Unauthenticated("that code is not valid; sign in again")
         await self._throttle.succeeded(keys)
+        await self._record("login.succeeded", user, second_factor=method)
         return user, await self._sessions.create(user.id)
