@@ -514,6 +514,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query a site's statistics: metrics by dimensions, filtered, over a date range
+         * @description The body is Plausible's Stats API v2 query without `site_id` (see docs/api/stats.md), plus an optional `segment_id`. 200 `{results: [{dimensions, metrics, comparison?}], query, meta}`. 400 with `field` for an unknown metric, dimension, operator, date range, order or pagination; 503 when ClickHouse cannot answer (its own error text is never returned).
+         */
+        post: operations["querySite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/segments": {
         parameters: {
             query?: never;
@@ -936,6 +956,12 @@ export interface components {
         Code: {
             code: string;
         };
+        /** ComparisonOut */
+        ComparisonOut: {
+            change: (number | null)[];
+            dimensions: string[];
+            metrics: (number)[];
+        };
         /** CreatedKey */
         CreatedKey: {
             api_key: components["schemas"]["KeyOut"];
@@ -1103,6 +1129,16 @@ export interface components {
             current_password: string;
             new_password: string;
         };
+        /** QueryOut */
+        QueryOut: {
+            meta: {
+                [key: string]: unknown;
+            };
+            query: {
+                [key: string]: unknown;
+            };
+            results: components["schemas"]["ResultOut"][];
+        };
         /** RecoveryCodes */
         RecoveryCodes: {
             recovery_codes: string[];
@@ -1117,6 +1153,12 @@ export interface components {
         /** ResetRequest */
         ResetRequest: {
             email: string;
+        };
+        /** ResultOut */
+        ResultOut: {
+            comparison?: components["schemas"]["ComparisonOut"] | null;
+            dimensions: string[];
+            metrics: (number)[];
         };
         /** RoleChange */
         RoleChange: {
@@ -2421,6 +2463,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    querySite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryOut"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

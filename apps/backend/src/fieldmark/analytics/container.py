@@ -4,7 +4,16 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from fieldmark.analytics.adapters.clickhouse_stats import ClickHouseStats
+from fieldmark.analytics.application.run_query import RunQuery
+from fieldmark.shared_kernel.clock import Clock
+
 
 class AnalyticsContainer(containers.DeclarativeContainer):
-    clickhouse: providers.Dependency[Any] = providers.Dependency()  # typed when its adapters land
-    redis: providers.Dependency[Any] = providers.Dependency()  # typed when its adapters land
+    clickhouse: providers.Dependency[Any] = providers.Dependency()  # bootstrap's ClickHousePool
+    redis: providers.Dependency[Any] = providers.Dependency()  # for result caching, with its issue
+    clock: providers.Dependency[Clock] = providers.Dependency()
+    sites: providers.Dependency[Any] = providers.Dependency()  # SiteCatalog over the Sites context
+
+    stats = providers.Singleton(ClickHouseStats, clickhouse)
+    run_query = providers.Singleton(RunQuery, sites=sites, store=stats, clock=clock)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 from uuid import UUID
 
+from fieldmark.analytics.application.ports import SiteView
 from fieldmark.identity.application.ports import SegmentSummary, SiteSummary
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.domain.site import SiteSettings
@@ -68,6 +70,26 @@ class SiteFactsForIdentity:
         for segment in await self._definitions.segments(site_id):
             if segment.id == segment_id and segment.visibility == "site":
                 return SegmentSummary(segment.id, segment.name, segment.filters)
+        return None
+
+
+class SitesForAnalytics:
+    """Analytics's `SiteCatalog` over the Sites context's repositories."""
+
+    def __init__(self, sites: SiteRepository, definitions: DefinitionRepository) -> None:
+        self._sites = sites
+        self._definitions = definitions
+
+    async def site(self, site_id: UUID) -> SiteView | None:
+        site = await self._sites.by_id(site_id)
+        return SiteView(site.id, site.timezone) if site else None
+
+    async def segment_filters(
+        self, site_id: UUID, segment_id: UUID, user_id: UUID | None
+    ) -> list[Any] | None:
+        for segment in await self._definitions.segments(site_id):
+            if segment.id == segment_id and (segment.visibility == "site" or segment.owner_id == user_id):
+                return segment.filters
         return None
 
 

@@ -12,6 +12,7 @@ from fieldmark.analytics.container import AnalyticsContainer
 from fieldmark.bootstrap.bridges import (
     EventsEraserForSites,
     SiteFactsForIdentity,
+    SitesForAnalytics,
     SitesForIdentity,
     SitesForIngestion,
 )
@@ -110,5 +111,11 @@ class AppContainer(containers.DeclarativeContainer):
         ip_limit=settings.provided.ingest_ip_limit,
         site_limit=settings.provided.ingest_site_limit,
     )
-    analytics = providers.Container(AnalyticsContainer, clickhouse=clickhouse, redis=redis)
+    analytics = providers.Container(
+        AnalyticsContainer,
+        clickhouse=clickhouse,
+        redis=redis,
+        clock=clock,
+        sites=providers.Singleton(SitesForAnalytics, sites.sites, sites.definitions),
+    )
     reporting = providers.Container(ReportingContainer, postgres=postgres, redis=redis)

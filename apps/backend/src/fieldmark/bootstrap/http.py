@@ -22,6 +22,8 @@ from litestar.plugins.problem_details import (
 from litestar.types import ControllerRouterHandler
 
 import fieldmark
+from fieldmark.analytics.adapters.http.query_controller import QueryController
+from fieldmark.analytics.application.run_query import RunQuery
 from fieldmark.bootstrap.authorization import authorize
 from fieldmark.bootstrap.background import BackgroundServices
 from fieldmark.bootstrap.container import AppContainer, resolved
@@ -128,6 +130,11 @@ class IngestionState:
 
 
 @dataclass(frozen=True)
+class AnalyticsState:
+    run_query: RunQuery
+
+
+@dataclass
 class SitesState:
     list: ListSites
     create: CreateSite
@@ -208,6 +215,7 @@ def create_app(
                 segments=await resolved(container.sites.segments()),
                 base_url=container.settings().base_url,
             )
+            app.state.analytics = AnalyticsState(run_query=await resolved(container.analytics.run_query()))
         if Role.WORKER in roles and (writers or jobs):
             await services.start()
         # Objects made at start-up live as long as the process: keep them out of the cyclic collector's
@@ -245,6 +253,7 @@ def create_app(
                 GoalsController,
                 FunnelsController,
                 SegmentsController,
+                QueryController,
                 dashboard_index,
                 dashboard_route,
             ]

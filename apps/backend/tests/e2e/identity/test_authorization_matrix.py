@@ -224,6 +224,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204)), fresh_site=True
     ),
     ("GET", "/api/sites/{site_id:uuid}/goals"): Entry(members(200, keys=SHARED_READ)),
+    ("POST", "/api/sites/{site_id:uuid}/query"): Entry(
+        members(200, keys=SHARED_READ), body=lambda w: {"metrics": ["visitors"], "date_range": "7d"}
+    ),
     ("POST", "/api/sites/{site_id:uuid}/goals"): Entry(
         members(201, allowed=EDITORS, keys=MANAGE_KEYS(201)),
         body=lambda w: {"match": {"kind": "event", "event": f"E{next(_unique)}"}},

@@ -160,7 +160,8 @@ class Authorize:
         now = int(self._clock.now().timestamp())
         if password_hash is not None and not grant_valid(self._secret, link.id, granted, now):
             raise Unauthenticated("this shared link needs its password (POST /api/share/{token}/unlock)")
-        if not request.accepts_shared_links or request.writes or request.permission is not Permission.VIEW:
+        # Routes that serve shared links are reads (a query is a POST, but changes nothing).
+        if not request.accepts_shared_links or request.permission is not Permission.VIEW:
             raise PermissionDenied("a shared link only reads the statistics of its site")
         if request.scope is not Scope.SITE or request.target != link.site_id:
             raise NotFound("no such site")

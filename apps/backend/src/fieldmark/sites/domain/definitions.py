@@ -19,6 +19,7 @@ from uuid import UUID
 import pycountry
 
 from fieldmark.shared_kernel.errors import InvalidInput
+from fieldmark.shared_kernel.patterns import wildcard_regex
 
 MAX_NAME = 120
 MAX_PATTERN = 500
@@ -58,9 +59,7 @@ def check_path_pattern(raw: str, field: str) -> str:
 
 def path_regex(pattern: str) -> str:
     """The anchored RE2 regular expression (ClickHouse `match`) a path pattern stands for."""
-    parts = re.split(r"(\*\*|\*)", pattern)
-    body = "".join(".*" if p == "**" else "[^/]*" if p == "*" else re.escape(p) for p in parts)
-    return f"^{body}$"
+    return wildcard_regex(pattern)
 
 
 def matcher(raw: dict[str, Any], field: str) -> Matcher:

@@ -1,0 +1,243 @@
+# ruff: noqa: S608  (SQL text is built from the model's closed sets only; values are bound parameters)
+"""The query model compiled to ClickHouse SQL. Only names from the model's closed sets are written into
+the SQL text; every value (sites, instants, time zone, filter values, property keys, limits) is a bound
+`{name:Type}` parameter. Each query runs with a time limit, in a worker thread (chDB has no async client).
+
+The shape: visits (`v`) are computed when a query needs a visit's own figures or its entry attributes;
+then events (joined to their visit when needed) are grouped per dimension values and visit, and those
+groups per dimension values. So a visit counts once per row it belongs to, a filter on an event narrows
+both the events counted and the visits that had one, and a filter on a visit attribute narrows whole visits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from fieldmark.analytics.application.ports import Row
+from fieldmark.analytics.domain.dates import DateRange
+from fieldmark.analytics.domain.query import (
+    Combination,
+    Condition,
+    Dimension,
+    Filter,
+    Interval,
+    Level,
+    Metric,
+    Query,
+)
+from fieldmark.shared_kernel.errors import StoreUnavailable
+from fieldmark.shared_kernel.patterns import wildcard_regex
+
+log = logging.getLogger(__name__)
+
+TIME_LIMIT_S = 15
+DIRECT = "Direct / None"
+ENTRY_COLUMNS = (
+    "referrer_source",
+    "referrer",
+    "channel",
+    "utm_medium",
+    "utm_source",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+)
+_BUCKET = {
+    Interval.MINUTE: "toString(toStartOfMinute(toTimeZone(e.timestamp, {tz})))",
+    Interval.HOUR: "toString(toStartOfHour(toTimeZone(e.timestamp, {tz})))",
+    Interval.DAY: "toString(toDate(toTimeZone(e.timestamp, {tz})))",
+    Interval.WEEK: "toString(toMonday(toTimeZone(e.timestamp, {tz})))",
+    Interval.MONTH: "toString(toStartOfMonth(toTimeZone(e.timestamp, {tz})))",
+}
+# Per (dimension values, visit) group → per dimension values.
+_OUTER = {
+    Metric.VISITORS: "uniq(visitor_id)",
+    Metric.VISITS: "count()",
+    Metric.PAGEVIEWS: "sum(pv)",
+    Metric.EVENTS: "sum(ev)",
+    Metric.VIEWS_PER_VISIT: "if(count() = 0, 0, round(sum(pv) / count(), 2))",
+    Metric.BOUNCE_RATE: "if(count() = 0, 0, round(avg(bounce) * 100))",
+    Metric.VISIT_DURATION: "if(count() = 0, 0, round(avg(duration)))",
+    Metric.PERCENTAGE: "uniq(visitor_id)",  # turned into a share of the total by the use case
+}
+
+
+class Params:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def bind(self, value: Any, kind: str) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return "{" + name + ":" + kind + "}"
+
+
+def _column(dim: Dimension, params: Params, tz: str) -> str:
+    if dim.level is Level.TIME:
+        assert dim.interval is not None
+        return _BUCKET[dim.interval].format(tz=tz)
+    if dim.property_key:
+        return f"e.props[{params.bind(dim.property_key, 'String')}]"
+    if dim.name == "visit:source":  # a visit with no referrer and no UTM source, as Plausible names it
+        return f"if(v.{dim.column} = '', '{DIRECT}', v.{dim.column})"
+    if dim.level is Level.ENTRY:
+        return f"v.{dim.column}"
+    return f"e.{dim.column}"
+
+
+def _condition(item: Condition, params: Params, tz: str) -> str:
+    column = _column(item.dimension, params, tz)
+    values = list(item.values)
+    negate = item.operator.endswith("_not")
+    op = item.operator.removesuffix("_not")
+    if op == "is":
+        if item.case_sensitive:
+            sql = f"{column} IN {params.bind(values, 'Array(String)')}"
+        else:
+            sql = f"lower({column}) IN {params.bind([v.lower() for v in values], 'Array(String)')}"
+    elif op == "contains":
+        function = "multiSearchAny" if item.case_sensitive else "multiSearchAnyCaseInsensitive"
+        sql = f"{function}({column}, {params.bind(values, 'Array(String)')})"
+    else:
+        patterns = [wildcard_regex(v) for v in values] if op == "matches_wildcard" else values
+        if not item.case_sensitive:
+            patterns = ["(?i)" + p for p in patterns]
+        sql = f"multiMatchAny({column}, {params.bind(patterns, 'Array(String)')})"
+    return f"NOT ({sql})" if negate else f"({sql})"
+
+
+def _filter(item: Filter, params: Params, tz: str) -> str:
+    if isinstance(item, Condition):
+        return _condition(item, params, tz)
+    if isinstance(item, Combination):
+        joiner = " AND " if item.operator == "and" else " OR "
+        return "(" + joiner.join(_filter(child, params, tz) for child in item.children) + ")"
+    return f"NOT {_filter(item.child, params, tz)}"
+
+
+def compile_query(
+    sites: tuple[UUID, ...], period: DateRange, timezone: str, query: Query
+) -> tuple[str, dict[str, Any], list[str]]:
+    """The SQL, its parameters, and the result's column names (d0… for dimensions, then metrics)."""
+    params = Params()
+    sites_p = params.bind(list(sites), "Array(UUID)")
+    start_p = params.bind(period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+    end_p = params.bind(period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+    tz = params.bind(timezone, "String")
+    in_range = f"site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
+
+    dims = [_column(d, params, tz) for d in query.dimensions]
+    where = [
+        f"e.site_id IN {sites_p}",
+        f"e.timestamp >= {start_p}",
+        f"e.timestamp < {end_p}",
+        "e.kind IN ('pageview', 'custom')",
+    ]
+    where += [_filter(f, params, tz) for f in query.filters]
+
+    visits_cte, join = "", ""
+    inner_visit = ""
+    if query.needs_visits():
+        entry = ",\n    ".join(f"argMin({c}, timestamp) AS {c}" for c in ENTRY_COLUMNS)
+        visits_cte = (
+            "WITH v AS (\n  SELECT session_id,\n"
+            "    argMinIf(pathname, timestamp, kind = 'pageview') AS entry_page,\n"
+            "    argMaxIf(pathname, timestamp, kind = 'pageview') AS exit_page,\n"
+            f"    {entry},\n"
+            "    countIf(kind = 'pageview') AS visit_pageviews,\n"
+            "    countIf(kind = 'custom' AND interactive) AS visit_interactions,\n"
+            "    dateDiff('second', min(timestamp), max(timestamp)) AS visit_duration\n"
+            f"  FROM events WHERE {in_range} AND kind IN ('pageview', 'custom', 'engagement')\n"
+            "  GROUP BY session_id\n)\n"
+        )
+        join = " INNER JOIN v ON v.session_id = e.session_id"
+        inner_visit = (
+            ", any(v.visit_pageviews <= 1 AND v.visit_interactions = 0) AS bounce,"
+            " any(v.visit_duration) AS duration"
+        )
+    aliases = [f"d{i}" for i in range(len(dims))]
+    group_inner = ", ".join([*(f"{sql} AS {alias}" for sql, alias in zip(dims, aliases, strict=True))])
+    inner = (
+        f"SELECT {group_inner + ', ' if group_inner else ''}"
+        "e.session_id AS sid, any(e.visitor_id) AS visitor_id,"
+        " countIf(e.kind = 'pageview') AS pv, countIf(e.kind = 'custom') AS ev"
+        f"{inner_visit}\n  FROM events AS e{join}\n  WHERE {' AND '.join(where)}\n"
+        f"  GROUP BY {', '.join([*aliases, 'sid'])}"
+    )
+    metrics = [f"{_OUTER[m]} AS {m.value}" for m in query.metrics]
+    outer_group = f"\nGROUP BY {', '.join(aliases)}" if aliases else ""
+    order = _order(query, aliases)
+    limit = (
+        f"\nLIMIT {params.bind(query.limit, 'UInt32')} OFFSET {params.bind(query.offset, 'UInt32')}"
+        if aliases
+        else ""
+    )
+    select = ", ".join([*aliases, *metrics])
+    sql = f"{visits_cte}SELECT {select}\nFROM (\n  {inner}\n){outer_group}{order}{limit}"
+    return sql, params.values, [*aliases, *(m.value for m in query.metrics)]
+
+
+def _order(query: Query, aliases: list[str]) -> str:
+    if not aliases:
+        return ""
+    names = {d.name: alias for d, alias in zip(query.dimensions, aliases, strict=True)}
+    terms = [f"{names.get(o.field, o.field)} {'DESC' if o.descending else 'ASC'}" for o in query.order]
+    if not terms:
+        times = [names[d.name] for d in query.dimensions if d.is_time]
+        terms = [f"{t} ASC" for t in times] or [f"{query.metrics[0].value} DESC"]
+    terms += [f"{alias} ASC" for alias in aliases if not any(t.startswith(alias + " ") for t in terms)]
+    return "\nORDER BY " + ", ".join(terms)
+
+
+class ClickHouseStats:
+    """The Analytics context's `StatsStore` over the shared events table."""
+
+    def __init__(self, clickhouse: Any) -> None:  # bootstrap's ClickHousePool
+        self._clickhouse = clickhouse
+
+    async def aggregate(
+        self, sites: tuple[UUID, ...], period: DateRange, timezone: str, query: Query
+    ) -> list[Row]:
+        sql, params, columns = compile_query(sites, period, timezone, query)
+        dims = len(query.dimensions)
+
+        def work(client: Any) -> list[Row]:
+            result = client.query(sql, parameters=params, settings={"max_execution_time": TIME_LIMIT_S})
+            return [
+                Row(
+                    tuple(str(v) for v in row[:dims]),
+                    dict(zip(columns[dims:], _numbers(row[dims:]), strict=True)),
+                )
+                for row in result.result_rows
+            ]
+
+        rows: list[Row] = await self._run(work)
+        return rows
+
+    async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None:
+        def work(client: Any) -> datetime | None:
+            value = client.query(
+                "SELECT min(timestamp), count() FROM events WHERE site_id IN {sites:Array(UUID)}",
+                parameters={"sites": list(sites)},
+            ).result_rows[0]
+            return value[0] if value[1] else None
+
+        return await self._run(work)  # type: ignore[no-any-return]
+
+    async def _run(self, work: Any) -> Any:
+        try:
+            return await self._clickhouse.arun(work)
+        except Exception as exc:  # the engine's own text stays in the server's log
+            log.warning("statistics query failed: %s", exc)
+            raise StoreUnavailable("the statistics could not be computed right now; try again") from None
+
+
+def _numbers(values: tuple[Any, ...] | list[Any]) -> list[float | int]:
+    out: list[float | int] = []
+    for value in values:
+        number = float(value)
+        out.append(int(number) if number.is_integer() else round(number, 2))
+    return out

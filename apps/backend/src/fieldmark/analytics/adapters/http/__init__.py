@@ -1,0 +1,1 @@
+"""HTTP adapters of the Analytics context."""

@@ -1,0 +1,64 @@
+"""The Stats API: one query endpoint for every statistic of a site."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
+
+from fieldmark.analytics.application.run_query import QueryAnswer, RunQuery
+from fieldmark.shared_kernel.access import SITE, STATS_READ, VIEW, access
+
+
+class ComparisonOut(msgspec.Struct, frozen=True):
+    dimensions: list[str]
+    metrics: list[float | int]
+    change: list[float | int | None]
+
+
+class ResultOut(msgspec.Struct, frozen=True, omit_defaults=True):
+    dimensions: list[str]
+    metrics: list[float | int]
+    comparison: ComparisonOut | None = None
+
+
+class QueryOut(msgspec.Struct, frozen=True):
+    results: list[ResultOut]
+    query: dict[str, Any]
+    meta: dict[str, Any]
+
+
+def _out(answer: QueryAnswer) -> QueryOut:
+    return QueryOut(
+        [
+            ResultOut(r.dimensions, r.metrics, ComparisonOut(**r.comparison) if r.comparison else None)
+            for r in answer.results
+        ],
+        answer.query,
+        answer.meta,
+    )
+
+
+class QueryController(Controller):
+    tags = ["Stats"]
+
+    @post(
+        "/api/sites/{site_id:uuid}/query",
+        operation_id="querySite",
+        opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True),
+        status_code=200,
+        summary="Query a site's statistics: metrics by dimensions, filtered, over a date range",
+        description="The body is Plausible's Stats API v2 query without `site_id` (see docs/api/stats.md), "
+        "plus an optional `segment_id`. 200 `{results: [{dimensions, metrics, comparison?}], query, meta}`. "
+        "400 with `field` for an unknown metric, dimension, operator, date range, order or pagination; 503 "
+        "when ClickHouse cannot answer (its own error text is never returned).",
+    )
+    async def query(
+        self, request: Request[Any, Any, State], site_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
+    ) -> QueryOut:
+        use_case: RunQuery = request.app.state.analytics.run_query
+        return _out(await use_case.execute(site_id, data, request.state.actor))

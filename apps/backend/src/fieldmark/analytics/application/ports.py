@@ -1,0 +1,42 @@
+"""What Analytics's use cases need from the outside world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from fieldmark.analytics.domain.dates import DateRange
+from fieldmark.analytics.domain.query import Query
+
+
+@dataclass(frozen=True)
+class Row:
+    dimensions: tuple[str, ...]
+    metrics: dict[str, float | int]
+
+
+@dataclass(frozen=True)
+class SiteView:
+    id: UUID
+    timezone: str
+
+
+class SiteCatalog(Protocol):
+    """What Analytics reads of the Sites context: implemented over it in bootstrap."""
+
+    async def site(self, site_id: UUID) -> SiteView | None: ...
+
+    async def segment_filters(
+        self, site_id: UUID, segment_id: UUID, user_id: UUID | None
+    ) -> list[Any] | None:
+        """A segment's filters if the caller may use it (shared with the site, or the caller's own)."""
+
+
+class StatsStore(Protocol):
+    async def aggregate(
+        self, sites: tuple[UUID, ...], period: DateRange, timezone: str, query: Query
+    ) -> list[Row]: ...
+
+    async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None: ...

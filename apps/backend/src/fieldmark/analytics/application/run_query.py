@@ -1,0 +1,227 @@
+"""Answer one statistics query for a site: check it, resolve its dates in the site's zone, apply the
+segment, run it and, when asked, the comparison period, and shape the answer like Plausible's v2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC
+from typing import Any
+from uuid import UUID
+
+from fieldmark.analytics.application.ports import Row, SiteCatalog, StatsStore
+from fieldmark.analytics.domain.dates import DateRange, buckets, comparison_range, label, resolve
+from fieldmark.analytics.domain.query import (
+    Combination,
+    ComparisonMode,
+    Metric,
+    Query,
+    check_combination,
+    dimension,
+    parse_filters,
+    parse_metrics,
+    parse_order,
+    parse_pagination,
+)
+from fieldmark.shared_kernel.audit import Actor
+from fieldmark.shared_kernel.clock import Clock
+from fieldmark.shared_kernel.errors import InvalidInput, NotFound
+
+KNOWN_KEYS = {
+    "metrics",
+    "date_range",
+    "dimensions",
+    "filters",
+    "order_by",
+    "include",
+    "pagination",
+    "segment_id",
+}
+
+
+@dataclass
+class ResultRow:
+    dimensions: list[str]
+    metrics: list[float | int]
+    comparison: dict[str, Any] | None = None
+
+
+@dataclass
+class QueryAnswer:
+    results: list[ResultRow]
+    query: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _change(metric: str, current: float | int, previous: float | int) -> float | int | None:
+    """Percentage change; for bounce rate, the difference in points (as Plausible reports it)."""
+    if metric == Metric.BOUNCE_RATE.value:
+        return round(current - previous, 2)
+    if previous == 0:
+        return None
+    change = round((current - previous) / previous * 100, 1)
+    return int(change) if change.is_integer() else change
+
+
+class RunQuery:
+    """Rules: metrics, dimensions, operators and ranges come from closed sets (400 naming the field
+    otherwise); values are only ever bound parameters. A shared link restricted to a segment has that
+    segment's filters added to every query. Time series are complete: buckets without events are zeros."""
+
+    def __init__(self, sites: SiteCatalog, store: StatsStore, clock: Clock) -> None:
+        self._sites = sites
+        self._store = store
+        self._clock = clock
+
+    async def execute(self, site_id: UUID, raw: dict[str, Any], actor: Actor | None = None) -> QueryAnswer:
+        if not isinstance(raw, dict):
+            raise InvalidInput("the query is a JSON object", field="query")
+        unknown = set(raw) - KNOWN_KEYS
+        if unknown:
+            raise InvalidInput(f"unknown query field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
+        site = await self._sites.site(site_id)
+        if site is None:
+            raise NotFound("no such site")
+        sites = (site.id,)
+        first = utc(await self._store.first_event(sites)) if raw.get("date_range") == "all" else None
+        period = resolve(raw.get("date_range", "30d"), self._clock.now(), site.timezone, first)
+        metrics = parse_metrics(raw.get("metrics"))
+        raw_dims = raw.get("dimensions") or []
+        if not isinstance(raw_dims, list):
+            raise InvalidInput("dimensions is a list", field="dimensions")
+        dims = tuple(dimension(d, period.default_interval()) for d in raw_dims)
+        filters = parse_filters(raw.get("filters"))
+        filters += await self._segment(site_id, raw.get("segment_id"), actor)
+        limit, offset = parse_pagination(raw.get("pagination"))
+        comparison = self._comparison(raw.get("include"))
+        query = Query(
+            metrics,
+            dims,
+            filters,
+            parse_order(raw.get("order_by"), metrics, dims),
+            limit,
+            offset,
+            comparison,
+        )
+        check_combination(query)
+
+        rows = await self._rows(sites, period, site.timezone, query)
+        results = [ResultRow(list(r.dimensions), [r.metrics[m.value] for m in metrics]) for r in rows]
+        if comparison is not None:
+            previous_period = comparison_range(period, comparison)
+            previous = await self._rows(sites, previous_period, site.timezone, query)
+            self._compare(query, results, rows, previous, period, previous_period)
+        meta: dict[str, Any] = {}
+        time_dim = next((d for d in dims if d.is_time), None)
+        if time_dim is not None:
+            assert time_dim.interval is not None
+            meta["time_labels"] = [label(b, time_dim.interval) for b in buckets(period, time_dim.interval)]
+        return QueryAnswer(
+            results,
+            {
+                "site_id": str(site_id),
+                "metrics": [m.value for m in metrics],
+                "date_range": [period.start.isoformat(), period.end.isoformat()],
+                "dimensions": [d.name for d in dims],
+                "filters": raw.get("filters") or [],
+                "order_by": [[o.field, "desc" if o.descending else "asc"] for o in query.order],
+                "pagination": {"limit": limit, "offset": offset},
+                **({"comparison": comparison.value} if comparison else {}),
+            },
+            meta,
+        )
+
+    async def _segment(self, site_id: UUID, raw: Any, actor: Actor | None) -> tuple[Any, ...]:
+        """The requested segment's filters, and always the shared link's segment."""
+        out: tuple[Any, ...] = ()
+        wanted = [raw] if raw is not None else []
+        if actor is not None and actor.segment_id is not None:
+            wanted.append(str(actor.segment_id))
+        for segment_id in wanted:
+            try:
+                key = UUID(str(segment_id))
+            except ValueError:
+                raise InvalidInput("segment_id is a segment's id", field="segment_id") from None
+            user = actor.user_id if actor else None
+            stored = await self._sites.segment_filters(site_id, key, user)
+            if stored is None:
+                raise InvalidInput("no segment of this site has that id", field="segment_id")
+            out += (Combination("and", parse_filters(stored)),)
+        return out
+
+    @staticmethod
+    def _comparison(include: Any) -> ComparisonMode | None:
+        if include is None:
+            return None
+        if not isinstance(include, dict) or set(include) - {"comparisons", "time_labels", "total_rows"}:
+            raise InvalidInput('include is {"comparisons": {"mode": ...}}', field="include")
+        raw = include.get("comparisons")
+        if raw is None:
+            return None
+        try:
+            return ComparisonMode(str(raw.get("mode") if isinstance(raw, dict) else raw))
+        except ValueError:
+            raise InvalidInput(
+                'comparisons.mode is "previous_period" or "year_over_year"', field="include"
+            ) from None
+
+    async def _rows(
+        self, sites: tuple[UUID, ...], period: DateRange, timezone: str, query: Query
+    ) -> list[Row]:
+        rows = await self._store.aggregate(sites, period, timezone, query)
+        if Metric.PERCENTAGE in query.metrics:
+            totals = await self._store.aggregate(
+                sites, period, timezone, replace(query, metrics=(Metric.VISITORS,), dimensions=(), order=())
+            )
+            total = totals[0].metrics[Metric.VISITORS.value] if totals else 0
+            for row in rows:
+                share = row.metrics[Metric.PERCENTAGE.value]
+                row.metrics[Metric.PERCENTAGE.value] = round(share / total * 100, 1) if total else 0
+        if len(query.dimensions) == 1 and query.dimensions[0].is_time and not query.order:
+            rows = self._complete(rows, period, query)
+        return rows
+
+    @staticmethod
+    def _complete(rows: list[Row], period: DateRange, query: Query) -> list[Row]:
+        interval = query.dimensions[0].interval
+        assert interval is not None
+        found = {r.dimensions[0]: r for r in rows}
+        zero = dict.fromkeys((m.value for m in query.metrics), 0)
+        labels = [label(b, interval) for b in buckets(period, interval)]
+        page = labels[query.offset : query.offset + query.limit]
+        return [found.get(x) or Row((x,), dict(zero)) for x in page]
+
+    @staticmethod
+    def _compare(
+        query: Query,
+        results: list[ResultRow],
+        rows: list[Row],
+        previous: list[Row],
+        period: DateRange,
+        previous_period: DateRange,
+    ) -> None:
+        time_index = next((i for i, d in enumerate(query.dimensions) if d.is_time), None)
+        if time_index is not None:
+            interval = query.dimensions[time_index].interval
+            assert interval is not None
+            now_labels = [label(b, interval) for b in buckets(period, interval)]
+            then_labels = [label(b, interval) for b in buckets(previous_period, interval)]
+            shift = dict(zip(now_labels, then_labels, strict=False))
+        else:
+            shift = {}
+        by_dims = {r.dimensions: r for r in previous}
+        zero = dict.fromkeys((m.value for m in query.metrics), 0)
+        for result, row in zip(results, rows, strict=True):
+            key = list(row.dimensions)
+            if time_index is not None:
+                key[time_index] = shift.get(key[time_index], "")
+            before = by_dims.get(tuple(key))
+            values = before.metrics if before else zero
+            result.comparison = {
+                "dimensions": key,
+                "metrics": [values[m.value] for m in query.metrics],
+                "change": [_change(m.value, row.metrics[m.value], values[m.value]) for m in query.metrics],
+            }
+
+
+def utc(moment: Any) -> Any:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
