@@ -7,11 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from fieldmark.analytics.application.ports import SiteView
+from fieldmark.analytics.domain.query import GoalDef
 from fieldmark.identity.application.ports import SegmentSummary, SiteSummary
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.shared_kernel.ids import TeamId
 from fieldmark.sites.application.ports import DefinitionRepository, SiteRepository
+from fieldmark.sites.domain.definitions import path_regex
 from fieldmark.sites.domain.site import Site
 
 
@@ -82,7 +84,21 @@ class SitesForAnalytics:
 
     async def site(self, site_id: UUID) -> SiteView | None:
         site = await self._sites.by_id(site_id)
-        return SiteView(site.id, site.timezone) if site else None
+        if site is None:
+            return None
+        goals = tuple(
+            GoalDef(
+                g.name,
+                g.match.kind,
+                path_regex(g.match.path) if g.match.kind == "pageview" else "",
+                g.match.event,
+                g.match.property_key,
+                g.match.property_value,
+                g.currency,
+            )
+            for g in await self._definitions.goals(site_id)
+        )
+        return SiteView(site.id, site.timezone, goals)
 
     async def segment_filters(
         self, site_id: UUID, segment_id: UUID, user_id: UUID | None

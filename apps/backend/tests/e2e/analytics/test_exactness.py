@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,31 @@ EVENTS: list[dict[str, Any]] = [
 ]
 
 
-def _insert(clickhouse: ClickHousePool, site_id: str) -> None:
+D = {"visitor_id": 4, "country_code": "GB", "browser": "Chrome", "device": "Desktop"}
+PURCHASES: list[dict[str, Any]] = [  # only on the goals site
+    {**D, "session_id": 41, "timestamp": "2026-11-01 13:00:00", "pathname": "/checkout"},
+    {
+        **D,
+        "session_id": 41,
+        "timestamp": "2026-11-01 13:01:00",
+        "pathname": "/checkout",
+        "kind": "custom",
+        "name": "Purchase",
+        "revenue": ("50.00", "EUR"),
+    },
+    {
+        **D,
+        "session_id": 41,
+        "timestamp": "2026-11-01 13:02:00",
+        "pathname": "/checkout",
+        "kind": "custom",
+        "name": "Purchase",
+        "revenue": ("10.00", "USD"),
+    },
+]
+
+
+def _insert(clickhouse: ClickHousePool, site_id: str, events: list[dict[str, Any]] = EVENTS) -> None:
     columns = [
         "event_id",
         "site_id",
@@ -86,9 +111,11 @@ def _insert(clickhouse: ClickHousePool, site_id: str) -> None:
         "browser",
         "device",
         "props",
+        "revenue_amount",
+        "revenue_currency",
     ]
     rows = []
-    for event in EVENTS:
+    for event in events:
         kind = event.get("kind", "pageview")
         rows.append(
             [
@@ -106,6 +133,8 @@ def _insert(clickhouse: ClickHousePool, site_id: str) -> None:
                 event["browser"],
                 event["device"],
                 event.get("props", {}),
+                Decimal(event["revenue"][0]) if "revenue" in event else None,
+                event["revenue"][1] if "revenue" in event else "",
             ]
         )
     clickhouse.run(lambda c: c.insert("events", rows, column_names=columns))
@@ -131,6 +160,20 @@ def api(
             ]
             _insert(clickhouse, site)
             sites[zone] = site
+        goals_site = client.post(f"/api/teams/{team}/sites", json={"domain": "goals.example"}).json()["id"]
+        _insert(clickhouse, goals_site, EVENTS + PURCHASES)
+        sites["goals"] = goals_site
+        for goal in (
+            {"match": {"kind": "pageview", "path": "/pricing"}},
+            {"match": {"kind": "pageview", "path": "/blog/*"}},
+            {"match": {"kind": "event", "event": "Signup"}},
+            {
+                "match": {"kind": "event", "event": "Signup", "property": {"key": "plan", "value": "pro"}},
+                "name": "Pro signup",
+            },
+            {"match": {"kind": "event", "event": "Purchase"}, "currency": "EUR"},
+        ):
+            assert client.post(f"/api/sites/{goals_site}/goals", json=goal).status_code == 201
         yield client, sites
         client.close()
 
@@ -364,3 +407,50 @@ def test_segments_and_shared_links_narrow_every_answer(api) -> None:
         f"/api/sites/{site}/query", json={"metrics": ["visitors"], "segment_id": str(uuid.uuid4())}
     )
     assert (bad.status_code, bad.json()["field"]) == (400, "segment_id")
+
+
+def test_goals_conversions_and_revenue(api) -> None:
+    client, sites = api
+    site = sites["goals"]  # visitors A, B, C as above, and D (GB) who bought for 50 EUR and 10 USD
+    by_goal = ask(client, site, metrics=["visitors", "events", "conversion_rate"], dimensions=["event:goal"])
+    assert rows(by_goal) == [
+        (["Visit /pricing"], [2, 0, 50]),
+        (["Pro signup"], [1, 1, 25]),
+        (["Purchase"], [1, 2, 25]),
+        (["Signup"], [1, 1, 25]),
+        (["Visit /blog/*"], [1, 0, 25]),
+    ]
+    bought = ask(
+        client,
+        site,
+        metrics=["visitors", "total_revenue", "average_revenue", "conversion_rate"],
+        filters=[["is", "event:goal", ["Purchase"]]],
+    )
+    assert rows(bought) == [([], [1, 50, 50, 25])]  # the USD purchase is not EUR revenue
+    by_country = ask(
+        client,
+        site,
+        metrics=["visitors", "conversion_rate"],
+        dimensions=["visit:country"],
+        filters=[["is", "event:goal", ["Visit /pricing"]]],
+        order_by=[["visit:country", "asc"]],
+    )
+    assert rows(by_country) == [(["FR"], [1, 100]), (["US"], [1, 100])]
+    signed_up = ask(
+        client,
+        site,
+        metrics=["visitors"],
+        filters=[["contains", "event:goal", ["signup"], {"case_sensitive": False}]],
+    )
+    assert rows(signed_up) == [([], [1])]
+    not_converted = ask(
+        client, site, metrics=["visitors"], filters=[["is_not", "event:goal", ["Visit /pricing"]]]
+    )
+    # Events that are not that goal: A, B and D had some; C's only pageview was /pricing.
+    assert rows(not_converted) == [([], [3])]
+    unknown = ask(client, site, metrics=["visitors"], filters=[["is", "event:goal", ["No such goal"]]])
+    assert rows(unknown) == [([], [0])]
+    refused = client.post(
+        f"/api/sites/{site}/query", json={"metrics": ["conversion_rate"], "date_range": DAY}
+    )
+    assert (refused.status_code, refused.json()["field"]) == (400, "metrics")

@@ -16,17 +16,20 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from fieldmark.analytics.application.ports import Row
-from fieldmark.analytics.domain.dates import DateRange
+from fieldmark.analytics.application.ports import Row, Scope
 from fieldmark.analytics.domain.query import (
+    GOAL,
+    GOAL_METRICS,
     Combination,
     Condition,
     Dimension,
     Filter,
+    GoalDef,
     Interval,
     Level,
     Metric,
     Query,
+    select_goals,
 )
 from fieldmark.shared_kernel.errors import StoreUnavailable
 from fieldmark.shared_kernel.patterns import wildcard_regex
@@ -62,6 +65,9 @@ _OUTER = {
     Metric.BOUNCE_RATE: "if(count() = 0, 0, round(avg(bounce) * 100))",
     Metric.VISIT_DURATION: "if(count() = 0, 0, round(avg(duration)))",
     Metric.PERCENTAGE: "uniq(visitor_id)",  # turned into a share of the total by the use case
+    Metric.CONVERSION_RATE: "uniq(visitor_id)",  # likewise, of the visitors without the goal filter
+    Metric.TOTAL_REVENUE: "round(sum(rev), 2)",
+    Metric.AVERAGE_REVENUE: "if(sum(rev_n) = 0, 0, round(sum(rev) / sum(rev_n), 2))",
 }
 
 
@@ -75,109 +81,175 @@ class Params:
         return "{" + name + ":" + kind + "}"
 
 
-def _column(dim: Dimension, params: Params, tz: str) -> str:
-    if dim.level is Level.TIME:
-        assert dim.interval is not None
-        return _BUCKET[dim.interval].format(tz=tz)
-    if dim.property_key:
-        return f"e.props[{params.bind(dim.property_key, 'String')}]"
-    if dim.name == "visit:source":  # a visit with no referrer and no UTM source, as Plausible names it
-        return f"if(v.{dim.column} = '', '{DIRECT}', v.{dim.column})"
-    if dim.level is Level.ENTRY:
-        return f"v.{dim.column}"
-    return f"e.{dim.column}"
+class Compiler:
+    """One query's SQL: every value goes through `Params.bind`."""
 
+    def __init__(self, scope: Scope, query: Query) -> None:
+        self.scope = scope
+        self.query = query
+        self.params = Params()
+        self.tz = self.params.bind(scope.timezone, "String")
 
-def _condition(item: Condition, params: Params, tz: str) -> str:
-    column = _column(item.dimension, params, tz)
-    values = list(item.values)
-    negate = item.operator.endswith("_not")
-    op = item.operator.removesuffix("_not")
-    if op == "is":
-        if item.case_sensitive:
-            sql = f"{column} IN {params.bind(values, 'Array(String)')}"
+    # Goals -------------------------------------------------------------------------------------
+    def goal(self, goal: GoalDef) -> str:
+        if goal.kind == "pageview":
+            return (
+                f"(e.kind = 'pageview' AND match(e.pathname, {self.params.bind(goal.path_regex, 'String')}))"
+            )
+        sql = f"e.kind = 'custom' AND e.name = {self.params.bind(goal.event, 'String')}"
+        if goal.property_key:
+            key = self.params.bind(goal.property_key, "String")
+            sql += f" AND e.props[{key}] = {self.params.bind(goal.property_value, 'String')}"
+        return f"({sql})"
+
+    def any_goal(self, goals: tuple[GoalDef, ...]) -> str:
+        return "(" + " OR ".join(self.goal(g) for g in goals) + ")" if goals else "0"
+
+    def goal_column(self) -> str:
+        goals = self.scope.goals
+        if not goals:
+            return "arrayJoin(CAST([], 'Array(String)'))"
+        names = ", ".join(f"if({self.goal(g)}, {self.params.bind(g.name, 'String')}, '')" for g in goals)
+        return f"arrayJoin(arrayFilter(x -> x != '', [{names}]))"
+
+    def revenue_goals(self) -> tuple[GoalDef, ...]:
+        """The revenue goals in play: those the goal filters pick, or every one."""
+        chosen = [
+            set(select_goals(item, self.scope.goals))
+            for item in self.query.filters
+            if isinstance(item, Condition)
+            and item.dimension.name == GOAL
+            and not item.operator.endswith("_not")
+        ]
+        goals = [g for g in self.scope.goals if g.currency and all(g in c for c in chosen)]
+        return tuple(goals)
+
+    def revenue(self, goal_alias: str | None) -> tuple[str, str]:
+        """Per event: the amount it brings to the row (in its goal's currency), and whether it counts."""
+        parts = []
+        for goal in self.revenue_goals():
+            currency = self.params.bind(goal.currency, "String")
+            cond = f"{self.goal(goal)} AND e.revenue_currency = {currency} AND e.revenue_amount IS NOT NULL"
+            if goal_alias is not None:
+                cond = f"{goal_alias} = {self.params.bind(goal.name, 'String')} AND {cond}"
+            parts.append(f"({cond})")
+        if not parts:
+            return "0", "0"
+        counted = " OR ".join(parts)
+        return f"if({counted}, toFloat64(assumeNotNull(e.revenue_amount)), 0)", counted
+
+    # Dimensions and filters --------------------------------------------------------------------
+    def column(self, dim: Dimension) -> str:
+        if dim.level is Level.TIME:
+            assert dim.interval is not None
+            return _BUCKET[dim.interval].format(tz=self.tz)
+        if dim.name == GOAL:
+            return self.goal_column()
+        if dim.property_key:
+            return f"e.props[{self.params.bind(dim.property_key, 'String')}]"
+        if dim.name == "visit:source":  # a visit with no referrer and no UTM source, as Plausible names it
+            return f"if(v.{dim.column} = '', '{DIRECT}', v.{dim.column})"
+        if dim.level is Level.ENTRY:
+            return f"v.{dim.column}"
+        return f"e.{dim.column}"
+
+    def condition(self, item: Condition) -> str:
+        negate = item.operator.endswith("_not")
+        op = item.operator.removesuffix("_not")
+        if item.dimension.name == GOAL:
+            sql = self.any_goal(select_goals(item, self.scope.goals))
+            return f"NOT {sql}" if negate else sql
+        column = self.column(item.dimension)
+        values = list(item.values)
+        if op == "is":
+            if item.case_sensitive:
+                sql = f"{column} IN {self.params.bind(values, 'Array(String)')}"
+            else:
+                sql = f"lower({column}) IN {self.params.bind([v.lower() for v in values], 'Array(String)')}"
+        elif op == "contains":
+            function = "multiSearchAny" if item.case_sensitive else "multiSearchAnyCaseInsensitive"
+            sql = f"{function}({column}, {self.params.bind(values, 'Array(String)')})"
         else:
-            sql = f"lower({column}) IN {params.bind([v.lower() for v in values], 'Array(String)')}"
-    elif op == "contains":
-        function = "multiSearchAny" if item.case_sensitive else "multiSearchAnyCaseInsensitive"
-        sql = f"{function}({column}, {params.bind(values, 'Array(String)')})"
-    else:
-        patterns = [wildcard_regex(v) for v in values] if op == "matches_wildcard" else values
-        if not item.case_sensitive:
-            patterns = ["(?i)" + p for p in patterns]
-        sql = f"multiMatchAny({column}, {params.bind(patterns, 'Array(String)')})"
-    return f"NOT ({sql})" if negate else f"({sql})"
+            patterns = [wildcard_regex(v) for v in values] if op == "matches_wildcard" else values
+            if not item.case_sensitive:
+                patterns = ["(?i)" + p for p in patterns]
+            sql = f"multiMatchAny({column}, {self.params.bind(patterns, 'Array(String)')})"
+        return f"NOT ({sql})" if negate else f"({sql})"
 
+    def filter(self, item: Filter) -> str:
+        if isinstance(item, Condition):
+            return self.condition(item)
+        if isinstance(item, Combination):
+            joiner = " AND " if item.operator == "and" else " OR "
+            return "(" + joiner.join(self.filter(child) for child in item.children) + ")"
+        return f"NOT {self.filter(item.child)}"
 
-def _filter(item: Filter, params: Params, tz: str) -> str:
-    if isinstance(item, Condition):
-        return _condition(item, params, tz)
-    if isinstance(item, Combination):
-        joiner = " AND " if item.operator == "and" else " OR "
-        return "(" + joiner.join(_filter(child, params, tz) for child in item.children) + ")"
-    return f"NOT {_filter(item.child, params, tz)}"
+    # The whole statement -----------------------------------------------------------------------
+    def compile(self) -> tuple[str, dict[str, Any], list[str]]:
+        """The SQL, its parameters, and the result's column names (d0… for dimensions, then metrics)."""
+        query, scope, bind = self.query, self.scope, self.params.bind
+        sites_p = bind(list(scope.sites), "Array(UUID)")
+        start_p = bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+        end_p = bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+        in_range = f"site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
 
+        dims = [self.column(d) for d in query.dimensions]
+        aliases = [f"d{i}" for i in range(len(dims))]
+        where = [
+            f"e.site_id IN {sites_p}",
+            f"e.timestamp >= {start_p}",
+            f"e.timestamp < {end_p}",
+            "e.kind IN ('pageview', 'custom')",
+        ]
+        where += [self.filter(f) for f in query.filters]
+        goal_alias = next((a for a, d in zip(aliases, query.dimensions, strict=True) if d.name == GOAL), None)
+        if goal_alias is not None and scope.goals:
+            where.append(self.any_goal(scope.goals))  # only events some goal counts
+        extra = ""
+        if GOAL_METRICS & set(query.metrics):
+            amount, counted = self.revenue(goal_alias)
+            extra += f", sum({amount}) AS rev, countIf({counted}) AS rev_n"
 
-def compile_query(
-    sites: tuple[UUID, ...], period: DateRange, timezone: str, query: Query
-) -> tuple[str, dict[str, Any], list[str]]:
-    """The SQL, its parameters, and the result's column names (d0… for dimensions, then metrics)."""
-    params = Params()
-    sites_p = params.bind(list(sites), "Array(UUID)")
-    start_p = params.bind(period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
-    end_p = params.bind(period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
-    tz = params.bind(timezone, "String")
-    in_range = f"site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
-
-    dims = [_column(d, params, tz) for d in query.dimensions]
-    where = [
-        f"e.site_id IN {sites_p}",
-        f"e.timestamp >= {start_p}",
-        f"e.timestamp < {end_p}",
-        "e.kind IN ('pageview', 'custom')",
-    ]
-    where += [_filter(f, params, tz) for f in query.filters]
-
-    visits_cte, join = "", ""
-    inner_visit = ""
-    if query.needs_visits():
-        entry = ",\n    ".join(f"argMin({c}, timestamp) AS {c}" for c in ENTRY_COLUMNS)
-        visits_cte = (
-            "WITH v AS (\n  SELECT session_id,\n"
-            "    argMinIf(pathname, timestamp, kind = 'pageview') AS entry_page,\n"
-            "    argMaxIf(pathname, timestamp, kind = 'pageview') AS exit_page,\n"
-            f"    {entry},\n"
-            "    countIf(kind = 'pageview') AS visit_pageviews,\n"
-            "    countIf(kind = 'custom' AND interactive) AS visit_interactions,\n"
-            "    dateDiff('second', min(timestamp), max(timestamp)) AS visit_duration\n"
-            f"  FROM events WHERE {in_range} AND kind IN ('pageview', 'custom', 'engagement')\n"
-            "  GROUP BY session_id\n)\n"
+        visits_cte, join = "", ""
+        if query.needs_visits():
+            entry = ",\n    ".join(f"argMin({c}, timestamp) AS {c}" for c in ENTRY_COLUMNS)
+            visits_cte = (
+                "WITH v AS (\n  SELECT session_id,\n"
+                "    argMinIf(pathname, timestamp, kind = 'pageview') AS entry_page,\n"
+                "    argMaxIf(pathname, timestamp, kind = 'pageview') AS exit_page,\n"
+                f"    {entry},\n"
+                "    countIf(kind = 'pageview') AS visit_pageviews,\n"
+                "    countIf(kind = 'custom' AND interactive) AS visit_interactions,\n"
+                "    dateDiff('second', min(timestamp), max(timestamp)) AS visit_duration\n"
+                f"  FROM events WHERE {in_range} AND kind IN ('pageview', 'custom', 'engagement')\n"
+                "  GROUP BY session_id\n)\n"
+            )
+            join = " INNER JOIN v ON v.session_id = e.session_id"
+            extra += (
+                ", any(v.visit_pageviews <= 1 AND v.visit_interactions = 0) AS bounce,"
+                " any(v.visit_duration) AS duration"
+            )
+        group_inner = ", ".join(f"{sql} AS {alias}" for sql, alias in zip(dims, aliases, strict=True))
+        inner = (
+            f"SELECT {group_inner + ', ' if group_inner else ''}"
+            "e.session_id AS sid, any(e.visitor_id) AS visitor_id,"
+            " countIf(e.kind = 'pageview') AS pv, countIf(e.kind = 'custom') AS ev"
+            f"{extra}\n  FROM events AS e{join}\n  WHERE {' AND '.join(where)}\n"
+            f"  GROUP BY {', '.join([*aliases, 'sid'])}"
         )
-        join = " INNER JOIN v ON v.session_id = e.session_id"
-        inner_visit = (
-            ", any(v.visit_pageviews <= 1 AND v.visit_interactions = 0) AS bounce,"
-            " any(v.visit_duration) AS duration"
+        metrics = [f"{_OUTER[m]} AS {m.value}" for m in query.metrics]
+        outer_group = f"\nGROUP BY {', '.join(aliases)}" if aliases else ""
+        order = _order(query, aliases)
+        limit = (
+            f"\nLIMIT {bind(query.limit, 'UInt32')} OFFSET {bind(query.offset, 'UInt32')}" if aliases else ""
         )
-    aliases = [f"d{i}" for i in range(len(dims))]
-    group_inner = ", ".join([*(f"{sql} AS {alias}" for sql, alias in zip(dims, aliases, strict=True))])
-    inner = (
-        f"SELECT {group_inner + ', ' if group_inner else ''}"
-        "e.session_id AS sid, any(e.visitor_id) AS visitor_id,"
-        " countIf(e.kind = 'pageview') AS pv, countIf(e.kind = 'custom') AS ev"
-        f"{inner_visit}\n  FROM events AS e{join}\n  WHERE {' AND '.join(where)}\n"
-        f"  GROUP BY {', '.join([*aliases, 'sid'])}"
-    )
-    metrics = [f"{_OUTER[m]} AS {m.value}" for m in query.metrics]
-    outer_group = f"\nGROUP BY {', '.join(aliases)}" if aliases else ""
-    order = _order(query, aliases)
-    limit = (
-        f"\nLIMIT {params.bind(query.limit, 'UInt32')} OFFSET {params.bind(query.offset, 'UInt32')}"
-        if aliases
-        else ""
-    )
-    select = ", ".join([*aliases, *metrics])
-    sql = f"{visits_cte}SELECT {select}\nFROM (\n  {inner}\n){outer_group}{order}{limit}"
-    return sql, params.values, [*aliases, *(m.value for m in query.metrics)]
+        select = ", ".join([*aliases, *metrics])
+        sql = f"{visits_cte}SELECT {select}\nFROM (\n  {inner}\n){outer_group}{order}{limit}"
+        return sql, self.params.values, [*aliases, *(m.value for m in query.metrics)]
+
+
+def compile_query(scope: Scope, query: Query) -> tuple[str, dict[str, Any], list[str]]:
+    return Compiler(scope, query).compile()
 
 
 def _order(query: Query, aliases: list[str]) -> str:
@@ -198,10 +270,8 @@ class ClickHouseStats:
     def __init__(self, clickhouse: Any) -> None:  # bootstrap's ClickHousePool
         self._clickhouse = clickhouse
 
-    async def aggregate(
-        self, sites: tuple[UUID, ...], period: DateRange, timezone: str, query: Query
-    ) -> list[Row]:
-        sql, params, columns = compile_query(sites, period, timezone, query)
+    async def aggregate(self, scope: Scope, query: Query) -> list[Row]:
+        sql, params, columns = compile_query(scope, query)
         dims = len(query.dimensions)
 
         def work(client: Any) -> list[Row]:

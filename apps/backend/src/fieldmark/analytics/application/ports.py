@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from fieldmark.analytics.domain.dates import DateRange
-from fieldmark.analytics.domain.query import Query
+from fieldmark.analytics.domain.query import GoalDef, Query
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,17 @@ class Row:
 class SiteView:
     id: UUID
     timezone: str
+    goals: tuple[GoalDef, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which events a query reads: the sites, the period, the zone its labels are in, the goals it knows."""
+
+    sites: tuple[UUID, ...]
+    period: DateRange
+    timezone: str
+    goals: tuple[GoalDef, ...] = ()
 
 
 class SiteCatalog(Protocol):
@@ -35,8 +46,6 @@ class SiteCatalog(Protocol):
 
 
 class StatsStore(Protocol):
-    async def aggregate(
-        self, sites: tuple[UUID, ...], period: DateRange, timezone: str, query: Query
-    ) -> list[Row]: ...
+    async def aggregate(self, scope: Scope, query: Query) -> list[Row]: ...
 
     async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None: ...

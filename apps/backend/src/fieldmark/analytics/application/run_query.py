@@ -8,11 +8,13 @@ from datetime import UTC
 from typing import Any
 from uuid import UUID
 
-from fieldmark.analytics.application.ports import Row, SiteCatalog, StatsStore
+from fieldmark.analytics.application.ports import Row, Scope, SiteCatalog, StatsStore
 from fieldmark.analytics.domain.dates import DateRange, buckets, comparison_range, label, resolve
 from fieldmark.analytics.domain.query import (
+    GOAL,
     Combination,
     ComparisonMode,
+    Condition,
     Metric,
     Query,
     check_combination,
@@ -104,11 +106,12 @@ class RunQuery:
         )
         check_combination(query)
 
-        rows = await self._rows(sites, period, site.timezone, query)
+        scope = Scope(sites, period, site.timezone, site.goals)
+        rows = await self._rows(scope, query)
         results = [ResultRow(list(r.dimensions), [r.metrics[m.value] for m in metrics]) for r in rows]
         if comparison is not None:
             previous_period = comparison_range(period, comparison)
-            previous = await self._rows(sites, previous_period, site.timezone, query)
+            previous = await self._rows(replace(scope, period=previous_period), query)
             self._compare(query, results, rows, previous, period, previous_period)
         meta: dict[str, Any] = {}
         time_dim = next((d for d in dims if d.is_time), None)
@@ -164,13 +167,14 @@ class RunQuery:
                 'comparisons.mode is "previous_period" or "year_over_year"', field="include"
             ) from None
 
-    async def _rows(
-        self, sites: tuple[UUID, ...], period: DateRange, timezone: str, query: Query
-    ) -> list[Row]:
-        rows = await self._store.aggregate(sites, period, timezone, query)
+    async def _rows(self, scope: Scope, query: Query) -> list[Row]:
+        rows = await self._store.aggregate(scope, query)
+        period = scope.period
+        if Metric.CONVERSION_RATE in query.metrics:
+            await self._conversion_rates(scope, query, rows)
         if Metric.PERCENTAGE in query.metrics:
             totals = await self._store.aggregate(
-                sites, period, timezone, replace(query, metrics=(Metric.VISITORS,), dimensions=(), order=())
+                scope, replace(query, metrics=(Metric.VISITORS,), dimensions=(), order=())
             )
             total = totals[0].metrics[Metric.VISITORS.value] if totals else 0
             for row in rows:
@@ -179,6 +183,28 @@ class RunQuery:
         if len(query.dimensions) == 1 and query.dimensions[0].is_time and not query.order:
             rows = self._complete(rows, period, query)
         return rows
+
+    async def _conversion_rates(self, scope: Scope, query: Query, rows: list[Row]) -> None:
+        """Converting visitors over the visitors of the same group without the goal: the whole query's
+        when the breakdown is by goal alone, each row's own group otherwise."""
+        kept = [i for i, d in enumerate(query.dimensions) if d.name != GOAL]
+        base_query = replace(
+            query,
+            metrics=(Metric.VISITORS,),
+            dimensions=tuple(query.dimensions[i] for i in kept),
+            filters=tuple(
+                f for f in query.filters if not (isinstance(f, Condition) and f.dimension.name == GOAL)
+            ),
+            order=(),
+            offset=0,
+            limit=10_000,
+        )
+        found = await self._store.aggregate(scope, base_query)
+        base = {r.dimensions: r.metrics[Metric.VISITORS.value] for r in found}
+        for row in rows:
+            total = base.get(tuple(row.dimensions[i] for i in kept), 0)
+            converted = row.metrics[Metric.CONVERSION_RATE.value]
+            row.metrics[Metric.CONVERSION_RATE.value] = round(converted / total * 100, 2) if total else 0
 
     @staticmethod
     def _complete(rows: list[Row], period: DateRange, query: Query) -> list[Row]:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from fieldmark.shared_kernel.errors import InvalidInput
+from fieldmark.shared_kernel.patterns import wildcard_regex
 
 
 class Level(StrEnum):
@@ -70,6 +71,13 @@ class Metric(StrEnum):
     VISIT_DURATION = "visit_duration"
     EVENTS = "events"
     PERCENTAGE = "percentage"
+    CONVERSION_RATE = "conversion_rate"
+    TOTAL_REVENUE = "total_revenue"
+    AVERAGE_REVENUE = "average_revenue"
+
+
+GOAL = "event:goal"
+GOAL_METRICS = frozenset({Metric.CONVERSION_RATE, Metric.TOTAL_REVENUE, Metric.AVERAGE_REVENUE})
 
 
 # Metrics that need each visit's own figures (its pageviews, interactions, length).
@@ -97,6 +105,8 @@ def dimension(name: Any, default_interval: Interval = Interval.DAY) -> Dimension
     if name in DIMENSIONS:
         column, level = DIMENSIONS[name]
         return Dimension(name, column, level)
+    if name == GOAL:
+        return Dimension(name, "", Level.EVENT)
     if name.startswith(PROPERTY_PREFIX):
         key = name[len(PROPERTY_PREFIX) :]
         if not PROPERTY_KEY.match(key):
@@ -107,7 +117,7 @@ def dimension(name: Any, default_interval: Interval = Interval.DAY) -> Dimension
     if name in TIME_DIMENSIONS:
         interval = Interval(name.split(":", 1)[1]) if ":" in name else default_interval
         return Dimension(name, "", Level.TIME, interval=interval)
-    known = ", ".join([*DIMENSIONS, PROPERTY_PREFIX + "<key>", *sorted(TIME_DIMENSIONS)])
+    known = ", ".join([*DIMENSIONS, GOAL, PROPERTY_PREFIX + "<key>", *sorted(TIME_DIMENSIONS)])
     raise InvalidInput(f"{name!r} is not a dimension; known: {known}", field="dimensions")
 
 
@@ -334,5 +344,40 @@ def check_combination(query: Query) -> None:
             "dimensions, time or event:page",
             field="metrics",
         )
+    goal_used = any(d.name == GOAL for d in (*query.dimensions, *filter_dimensions(query.filters)))
+    if GOAL_METRICS & set(query.metrics) and not goal_used:
+        raise InvalidInput(
+            "conversion_rate and revenue metrics need event:goal as a dimension or a filter", field="metrics"
+        )
     if Metric.PERCENTAGE in query.metrics and not query.dimensions:
         raise InvalidInput("percentage is a share of the total: it needs a dimension", field="metrics")
+
+
+@dataclass(frozen=True)
+class GoalDef:
+    """A goal of the site, as the Sites context defines it, in the form queries need."""
+
+    name: str
+    kind: str  # pageview or event
+    path_regex: str = ""
+    event: str = ""
+    property_key: str = ""
+    property_value: str = ""
+    currency: str | None = None  # set: a revenue goal
+
+
+def select_goals(condition: Condition, goals: tuple[GoalDef, ...]) -> tuple[GoalDef, ...]:
+    """The goals an event:goal condition names (by is, contains or matches on their names)."""
+    op = condition.operator.removesuffix("_not")
+
+    def norm(text: str) -> str:
+        return text if condition.case_sensitive else text.lower()
+
+    values = [norm(v) for v in condition.values]
+    if op == "is":
+        return tuple(g for g in goals if norm(g.name) in values)
+    if op == "contains":
+        return tuple(g for g in goals if any(v in norm(g.name) for v in values))
+    patterns = [wildcard_regex(v) if op == "matches_wildcard" else v for v in values]
+    flags = 0 if condition.case_sensitive else re.IGNORECASE
+    return tuple(g for g in goals if any(re.search(p, g.name, flags) for p in patterns))
