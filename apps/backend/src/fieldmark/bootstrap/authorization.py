@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
@@ -21,7 +22,7 @@ from fieldmark.shared_kernel.access import (
     Access,
 )
 from fieldmark.shared_kernel.audit import Actor
-from fieldmark.shared_kernel.errors import PermissionDenied
+from fieldmark.shared_kernel.errors import InvalidInput, PermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     if rule.scope == PUBLIC:
         return
     scope = Scope(rule.scope)
+    site_domain = await _site_in_body(connection, rule.site_in_body) if rule.site_in_body else None
     use_case: Authorize = connection.app.state.identity.authorize
     method = connection.scope.get("method", "GET")
     bearer = connection.headers.get("authorization", "")
@@ -55,6 +57,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             key_scope=rule.key_scope,
             shared_link=shared_link,
             accepts_shared_links=rule.shared,
+            site_domain=site_domain,
         )
     )
     caller: Caller = connection.state.caller
@@ -79,3 +82,16 @@ def _permissions(caller: Caller) -> frozenset[str]:
     if caller.shared_link is not None:
         return frozenset({VIEW})
     return frozenset()
+
+
+async def _site_in_body(connection: ASGIConnection[Any, Any, Any, Any], field: str) -> str:
+    """The site's domain from the JSON body; the body is cached, so the handler still reads it."""
+    request = connection if isinstance(connection, Request) else Request(connection.scope, connection.receive)
+    try:
+        data = await request.json()
+    except Exception:
+        raise InvalidInput("the body is not JSON", field="body") from None
+    domain = data.get(field) if isinstance(data, dict) else None
+    if not isinstance(domain, str) or not domain:
+        raise InvalidInput(f"{field} names the site by its domain", field=field)
+    return domain

@@ -52,6 +52,10 @@ class SitesForIdentity:
     def __init__(self, sites: SiteRepository) -> None:
         self._sites = sites
 
+    async def by_domain(self, domain: str) -> UUID | None:
+        site = await self._sites.by_domain(domain)
+        return site.id if site else None
+
     async def team_of(self, site_id: UUID) -> TeamId | None:
         site = await self._sites.by_id(site_id)
         return TeamId(site.team_id) if site is not None and site.team_id is not None else None

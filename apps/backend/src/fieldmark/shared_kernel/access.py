@@ -29,10 +29,16 @@ class Access:
     permission: str | None = None
     key_scope: str | None = None  # API keys with this scope may call the route too; None: no API keys
     shared: bool = False  # shared-link holders may call it too (read-only routes of one site)
+    site_in_body: str | None = None  # SITE scope: the JSON body's field naming the site by its domain
 
 
 def access(
-    scope: str, permission: str | None = None, *, key_scope: str | None = None, shared: bool = False
+    scope: str,
+    permission: str | None = None,
+    *,
+    key_scope: str | None = None,
+    shared: bool = False,
+    site_in_body: str | None = None,
 ) -> dict[str, Any]:
     """A route handler's `opt`: `@get(..., opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True))`."""
-    return {"access": Access(scope, permission, key_scope, shared)}
+    return {"access": Access(scope, permission, key_scope, shared, site_in_body)}

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from fieldmark.analytics.application.ports import Row, Scope
 from fieldmark.analytics.domain.query import (
+    COUNTRY_NAME,
     GOAL,
     GOAL_METRICS,
     Combination,
@@ -29,6 +30,7 @@ from fieldmark.analytics.domain.query import (
     Level,
     Metric,
     Query,
+    country_names,
     select_goals,
 )
 from fieldmark.shared_kernel.errors import StoreUnavailable
@@ -147,6 +149,12 @@ class Compiler:
             return self.goal_column()
         if dim.property_key:
             return f"e.props[{self.params.bind(dim.property_key, 'String')}]"
+        if dim.name == COUNTRY_NAME:
+            codes, names = country_names()
+            return (
+                f"transform(e.country_code, {self.params.bind(codes, 'Array(String)')},"
+                f" {self.params.bind(names, 'Array(String)')}, toString(e.country_code))"
+            )
         if dim.name == "visit:source":  # a visit with no referrer and no UTM source, as Plausible names it
             return f"if(v.{dim.column} = '', '{DIRECT}', v.{dim.column})"
         if dim.level is Level.ENTRY:

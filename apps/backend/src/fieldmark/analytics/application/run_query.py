@@ -155,7 +155,12 @@ class RunQuery:
     def _comparison(include: Any) -> ComparisonMode | None:
         if include is None:
             return None
-        if not isinstance(include, dict) or set(include) - {"comparisons", "time_labels", "total_rows"}:
+        if not isinstance(include, dict) or set(include) - {
+            "comparisons",
+            "time_labels",
+            "total_rows",
+            "imports",
+        }:
             raise InvalidInput('include is {"comparisons": {"mode": ...}}', field="include")
         raw = include.get("comparisons")
         if raw is None:

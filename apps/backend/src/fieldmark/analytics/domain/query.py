@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import pycountry
+
 from fieldmark.shared_kernel.errors import InvalidInput
 from fieldmark.shared_kernel.patterns import wildcard_regex
 
@@ -40,6 +42,10 @@ DIMENSIONS: dict[str, tuple[str, Level]] = {
     "visit:country": ("country_code", Level.SESSION),
     "visit:region": ("region", Level.SESSION),
     "visit:city": ("city", Level.SESSION),
+    # Plausible's v2 names: the country by name (from its ISO code), region and city by name as stored.
+    "visit:country_name": ("country_code", Level.SESSION),
+    "visit:region_name": ("region", Level.SESSION),
+    "visit:city_name": ("city", Level.SESSION),
     "visit:browser": ("browser", Level.SESSION),
     "visit:browser_version": ("browser_version", Level.SESSION),
     "visit:os": ("os", Level.SESSION),
@@ -381,3 +387,12 @@ def select_goals(condition: Condition, goals: tuple[GoalDef, ...]) -> tuple[Goal
     patterns = [wildcard_regex(v) if op == "matches_wildcard" else v for v in values]
     flags = 0 if condition.case_sensitive else re.IGNORECASE
     return tuple(g for g in goals if any(re.search(p, g.name, flags) for p in patterns))
+
+
+COUNTRY_NAME = "visit:country_name"
+
+
+def country_names() -> tuple[list[str], list[str]]:
+    """ISO 3166 codes and the names Plausible's API shows for them (from pycountry)."""
+    countries = list(pycountry.countries)
+    return [str(c.alpha_2) for c in countries], [str(c.name) for c in countries]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from uuid import UUID
 
@@ -43,6 +43,7 @@ class AccessRequest:
     key_scope: str | None = None  # the API-key scope the route accepts, if any
     shared_link: str | None = None  # a shared link's token, or `<token>.<grant>` once unlocked
     accepts_shared_links: bool = False  # the route serves shared-link holders (read-only site routes)
+    site_domain: str | None = None  # the site named by its domain (in the body) rather than in the path
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Caller:
     team_id: TeamId | None = None
     api_key: ApiKey | None = None
     shared_link: SharedLink | None = None
+    site_id: UUID | None = None  # the site the request acts on, when its scope is a site
 
     @property
     def person(self) -> User:
@@ -105,6 +107,15 @@ class Authorize:
         self._clock = clock
 
     async def execute(self, request: AccessRequest) -> Caller:
+        if request.site_domain is not None:
+            site = await self._sites.by_domain(request.site_domain)
+            if site is None:
+                raise NotFound("no such site")
+            request = replace(request, target=site, site_domain=None)
+        caller = await self._decide(request)
+        return replace(caller, site_id=request.target) if request.scope is Scope.SITE else caller
+
+    async def _decide(self, request: AccessRequest) -> Caller:
         if request.api_key is not None:
             return await self._by_key(request, request.api_key)
         if request.shared_link is not None:

@@ -102,6 +102,9 @@ class SiteOwnership(Protocol):
 
     async def team_of(self, site_id: UUID) -> TeamId | None: ...
 
+    async def by_domain(self, domain: str) -> UUID | None:
+        """The id of the site with this domain (Plausible's API names sites by domain)."""
+
 
 class InvitationRepository(Protocol):
     async def add(self, invitation: Invitation, token_hash: str, invited_by: UserId) -> None: ...

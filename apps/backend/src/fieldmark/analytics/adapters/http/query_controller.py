@@ -62,3 +62,20 @@ class QueryController(Controller):
     ) -> QueryOut:
         use_case: RunQuery = request.app.state.analytics.run_query
         return _out(await use_case.execute(site_id, data, request.state.actor))
+
+    @post(
+        "/api/v2/query",
+        operation_id="plausibleQuery",
+        opt=access(SITE, VIEW, key_scope=STATS_READ, site_in_body="site_id"),
+        status_code=200,
+        summary="Plausible Stats API v2: the same query, with the site named by its domain in `site_id`",
+        description="For existing Plausible API clients: `Authorization: Bearer <key with stats:read>`. "
+        "200 as Plausible answers; 400 for a missing `site_id` or a query error; 404 for a site the key "
+        "cannot see. See docs/api/stats.md for what is shared with Plausible.",
+    )
+    async def plausible_query(
+        self, request: Request[Any, Any, State], data: JSONBody[dict[str, Any]]
+    ) -> QueryOut:
+        use_case: RunQuery = request.app.state.analytics.run_query
+        body = {k: v for k, v in data.items() if k != "site_id"}
+        return _out(await use_case.execute(request.state.caller.site_id, body, request.state.actor))
