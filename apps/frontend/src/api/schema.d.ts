@@ -429,6 +429,26 @@ export interface paths {
         patch: operations["editSite"];
         trace?: never;
     };
+    "/api/sites/{site_id}/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a funnel: a stored one (`funnel_id`) or ad hoc `steps`, over a date range
+         * @description 200 `{name, window_seconds, date_range, groups: [{dimensions, steps: [{label, visitors, conversion_rate, conversion_rate_step, dropoff, median_seconds_from_previous}]}]}`. 400 names `funnel_id`, `steps`, `window_seconds`, `breakdown`, `filters` or `date_range`.
+         */
+        post: operations["runFunnel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/funnels": {
         parameters: {
             query?: never;
@@ -1001,16 +1021,10 @@ export interface components {
             }[];
             window_seconds?: number | null;
         };
-        /** FunnelOut */
-        FunnelOut: {
-            /** Format: date-time */
-            created_at: string;
-            id: string;
-            name: string;
-            steps: {
-                [key: string]: unknown;
-            }[];
-            window_seconds: number;
+        /** FunnelGroupOut */
+        FunnelGroupOut: {
+            dimensions: string[];
+            steps: components["schemas"]["StepOut"][];
         };
         /** GoalBody */
         GoalBody: {
@@ -1271,6 +1285,15 @@ export interface components {
         Status: {
             enabled: boolean;
         };
+        /** StepOut */
+        StepOut: {
+            conversion_rate: number;
+            conversion_rate_step: number;
+            dropoff: number;
+            label: string;
+            median_seconds_from_previous: number | null;
+            visitors: number;
+        };
         /** StoreHealth */
         StoreHealth: {
             error?: string | null;
@@ -1316,6 +1339,24 @@ export interface components {
         VersionResponse: {
             python: string;
             version: string;
+        };
+        /** FunnelOut */
+        analytics_adapters_http_query_controller_FunnelOut: {
+            date_range: string[];
+            groups: components["schemas"]["FunnelGroupOut"][];
+            name: string;
+            window_seconds: number;
+        };
+        /** FunnelOut */
+        sites_adapters_http_definitions_controller_FunnelOut: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            name: string;
+            steps: {
+                [key: string]: unknown;
+            }[];
+            window_seconds: number;
         };
     };
     responses: never;
@@ -2151,6 +2192,49 @@ export interface operations {
             };
         };
     };
+    runFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["analytics_adapters_http_query_controller_FunnelOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     listFunnels: {
         parameters: {
             query?: never;
@@ -2168,7 +2252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FunnelOut"][];
+                    "application/json": components["schemas"]["sites_adapters_http_definitions_controller_FunnelOut"][];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -2209,7 +2293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FunnelOut"];
+                    "application/json": components["schemas"]["sites_adapters_http_definitions_controller_FunnelOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -2247,7 +2331,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FunnelOut"];
+                    "application/json": components["schemas"]["sites_adapters_http_definitions_controller_FunnelOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -2289,7 +2373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FunnelOut"];
+                    "application/json": components["schemas"]["sites_adapters_http_definitions_controller_FunnelOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
-from fieldmark.analytics.application.ports import SiteView
+from fieldmark.analytics.application.ports import FunnelDef, SiteView
 from fieldmark.analytics.domain.query import GoalDef
 from fieldmark.identity.application.ports import SegmentSummary, SiteSummary
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.domain.site import SiteSettings
+from fieldmark.shared_kernel.errors import InvalidInput
 from fieldmark.shared_kernel.ids import TeamId
 from fieldmark.sites.application.ports import DefinitionRepository, SiteRepository
-from fieldmark.sites.domain.definitions import path_regex
+from fieldmark.sites.domain.definitions import Matcher, check_steps, check_window, path_regex
 from fieldmark.sites.domain.site import Site
 
 
@@ -79,6 +81,17 @@ class SiteFactsForIdentity:
         return None
 
 
+def _step(match: Matcher) -> GoalDef:
+    return GoalDef(
+        match.label(),
+        match.kind,
+        path_regex(match.path) if match.kind == "pageview" else "",
+        match.event,
+        match.property_key,
+        match.property_value,
+    )
+
+
 class SitesForAnalytics:
     """Analytics's `SiteCatalog` over the Sites context's repositories."""
 
@@ -91,18 +104,27 @@ class SitesForAnalytics:
         if site is None:
             return None
         goals = tuple(
-            GoalDef(
-                g.name,
-                g.match.kind,
-                path_regex(g.match.path) if g.match.kind == "pageview" else "",
-                g.match.event,
-                g.match.property_key,
-                g.match.property_value,
-                g.currency,
-            )
+            replace(_step(g.match), name=g.name, currency=g.currency)
             for g in await self._definitions.goals(site_id)
         )
         return SiteView(site.id, site.timezone, goals)
+
+    async def funnel(self, site_id: UUID, funnel_id: UUID) -> FunnelDef | None:
+        for funnel in await self._definitions.funnels(site_id):
+            if funnel.id == funnel_id:
+                steps = tuple(_step(s) for s in funnel.steps)
+                return FunnelDef(funnel.name, steps, int(funnel.window.total_seconds()))
+        return None
+
+    def funnel_steps(self, raw: Any, window_seconds: Any) -> FunnelDef:
+        if not isinstance(raw, list) or not all(isinstance(step, dict) for step in raw):
+            raise InvalidInput("steps is a list of matchers", field="steps")
+        if window_seconds is not None and (
+            not isinstance(window_seconds, int) or isinstance(window_seconds, bool)
+        ):
+            raise InvalidInput("window_seconds is a number of seconds", field="window_seconds")
+        steps = tuple(_step(s) for s in check_steps(raw))
+        return FunnelDef("Ad hoc funnel", steps, int(check_window(window_seconds).total_seconds()))
 
     async def segment_filters(
         self, site_id: UUID, segment_id: UUID, user_id: UUID | None

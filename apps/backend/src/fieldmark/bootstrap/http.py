@@ -23,6 +23,7 @@ from litestar.types import ControllerRouterHandler
 
 import fieldmark
 from fieldmark.analytics.adapters.http.query_controller import QueryController
+from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import RunQuery
 from fieldmark.bootstrap.authorization import authorize
 from fieldmark.bootstrap.background import BackgroundServices
@@ -132,6 +133,7 @@ class IngestionState:
 @dataclass(frozen=True)
 class AnalyticsState:
     run_query: RunQuery
+    run_funnel: RunFunnel
 
 
 @dataclass
@@ -215,7 +217,10 @@ def create_app(
                 segments=await resolved(container.sites.segments()),
                 base_url=container.settings().base_url,
             )
-            app.state.analytics = AnalyticsState(run_query=await resolved(container.analytics.run_query()))
+            app.state.analytics = AnalyticsState(
+                run_query=await resolved(container.analytics.run_query()),
+                run_funnel=await resolved(container.analytics.run_funnel()),
+            )
         if Role.WORKER in roles and (writers or jobs):
             await services.start()
         # Objects made at start-up live as long as the process: keep them out of the cyclic collector's

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from fieldmark.analytics.application.ports import Row, Scope
+from fieldmark.analytics.application.ports import FunnelDef, FunnelRow, Row, Scope
 from fieldmark.analytics.domain.query import (
     COUNTRY_NAME,
     GOAL,
@@ -295,6 +295,27 @@ class ClickHouseStats:
         rows: list[Row] = await self._run(work)
         return rows
 
+    async def funnel(
+        self, scope: Scope, funnel: FunnelDef, filters: tuple[Filter, ...], breakdown: Dimension | None
+    ) -> list[FunnelRow]:
+        sql, params, steps = compile_funnel(scope, funnel, filters, breakdown)
+        dims = 1 if breakdown is not None else 0
+
+        def work(client: Any) -> list[FunnelRow]:
+            result = client.query(sql, parameters=params, settings={"max_execution_time": TIME_LIMIT_S})
+            out = []
+            for row in result.result_rows:
+                counts = [int(v) for v in row[dims : dims + steps]]
+                medians = [
+                    None if v != v or counts[i + 1] == 0 else round(float(v) / 1000, 1)
+                    for i, v in enumerate(row[dims + steps :])
+                ]
+                out.append(FunnelRow(tuple(str(v) for v in row[:dims]), counts, medians))
+            return out
+
+        rows: list[FunnelRow] = await self._run(work)
+        return rows
+
     async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None:
         def work(client: Any) -> datetime | None:
             value = client.query(
@@ -319,3 +340,53 @@ def _numbers(values: tuple[Any, ...] | list[Any]) -> list[float | int]:
         number = float(value)
         out.append(int(number) if number.is_integer() else round(number, 2))
     return out
+
+
+def compile_funnel(
+    scope: Scope, funnel: FunnelDef, filters: tuple[Filter, ...], breakdown: Dimension | None
+) -> tuple[str, dict[str, Any], int]:
+    """Per visitor: the furthest step reached in order within the window (`windowFunnel`), and the
+    first time of each step after the one before (for the median times between steps)."""
+    compiler = Compiler(scope, Query(metrics=(Metric.VISITORS,)))
+    bind = compiler.params.bind
+    sites_p = bind(list(scope.sites), "Array(UUID)")
+    start_p = bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+    end_p = bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+    conditions = [compiler.goal(step) for step in funnel.steps]
+    where = [
+        f"e.site_id IN {sites_p}",
+        f"e.timestamp >= {start_p}",
+        f"e.timestamp < {end_p}",
+        "e.kind IN ('pageview', 'custom')",
+        *(compiler.filter(f) for f in filters),
+    ]
+    times = ["arrayFirst(x -> x.2[1], evs).1 AS t1"]
+    for i in range(2, len(conditions) + 1):
+        times.append(f"arrayFirst(x -> x.2[{i}] AND x.1 >= t{i - 1}, evs).1 AS t{i}")
+    group = ""
+    select_dim = ""
+    if breakdown is not None:
+        column = compiler.column(breakdown).replace("v.", "e.")  # visit attributes: the visitor's first
+        first = f"argMin({column}, e.timestamp)" if breakdown.level is Level.ENTRY else f"any({column})"
+        if breakdown.name == "visit:source":
+            first = f"argMin(if(e.referrer_source = '', '{DIRECT}', e.referrer_source), e.timestamp)"
+        select_dim = f"{first} AS d0, "
+        group = "d0"
+    window = bind(funnel.window_seconds, "UInt64")
+    inner = (
+        f"SELECT {select_dim}e.visitor_id AS vid,"
+        f" windowFunnel({window})(toDateTime(e.timestamp), {', '.join(conditions)}) AS level,"
+        f" arraySort(x -> x.1, groupArray((toUnixTimestamp64Milli(e.timestamp), [{', '.join(conditions)}])))"
+        f" AS evs, {', '.join(times)}"
+        f" FROM events AS e WHERE {' AND '.join(where)} GROUP BY vid"
+    )
+    counts = [f"countIf(level >= {i})" for i in range(1, len(conditions) + 1)]
+    medians = [
+        f"quantileExactIf(0.5)(t{i} - t{i - 1}, level >= {i} AND t{i} >= t{i - 1})"
+        for i in range(2, len(conditions) + 1)
+    ]
+    outer_select = ", ".join([*(["d0"] if group else []), *counts, *medians])
+    sql = f"SELECT {outer_select} FROM ({inner}) WHERE level >= 1"
+    if group:
+        sql += " GROUP BY d0 ORDER BY countIf(level >= 1) DESC, d0 LIMIT 100"
+    return sql, compiler.params.values, len(conditions)

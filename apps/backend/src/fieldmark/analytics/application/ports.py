@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from fieldmark.analytics.domain.dates import DateRange
-from fieldmark.analytics.domain.query import GoalDef, Query
+from fieldmark.analytics.domain.query import Dimension, Filter, GoalDef, Query
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,20 @@ class SiteView:
     id: UUID
     timezone: str
     goals: tuple[GoalDef, ...] = ()
+
+
+@dataclass(frozen=True)
+class FunnelDef:
+    name: str
+    steps: tuple[GoalDef, ...]  # each step a matcher; its name is the step's label
+    window_seconds: int
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    dimensions: tuple[str, ...]
+    visitors: list[int]  # per step: visitors who reached it, in order, within the window
+    median_seconds: list[float | None]  # per step after the first: median time from the step before
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,11 @@ class SiteCatalog(Protocol):
 
     async def site(self, site_id: UUID) -> SiteView | None: ...
 
+    async def funnel(self, site_id: UUID, funnel_id: UUID) -> FunnelDef | None: ...
+
+    def funnel_steps(self, raw: Any, window_seconds: Any) -> FunnelDef:
+        """An ad hoc funnel, checked by the same rules as stored ones (400 naming the field)."""
+
     async def segment_filters(
         self, site_id: UUID, segment_id: UUID, user_id: UUID | None
     ) -> list[Any] | None:
@@ -49,3 +68,7 @@ class StatsStore(Protocol):
     async def aggregate(self, scope: Scope, query: Query) -> list[Row]: ...
 
     async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None: ...
+
+    async def funnel(
+        self, scope: Scope, funnel: FunnelDef, filters: tuple[Filter, ...], breakdown: Dimension | None
+    ) -> list[FunnelRow]: ...

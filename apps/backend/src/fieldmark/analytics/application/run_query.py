@@ -92,7 +92,7 @@ class RunQuery:
             raise InvalidInput("dimensions is a list", field="dimensions")
         dims = tuple(dimension(d, period.default_interval()) for d in raw_dims)
         filters = parse_filters(raw.get("filters"))
-        filters += await self._segment(site_id, raw.get("segment_id"), actor)
+        filters += await self.segment(site_id, raw.get("segment_id"), actor)
         limit, offset = parse_pagination(raw.get("pagination"))
         comparison = self._comparison(raw.get("include"))
         query = Query(
@@ -133,7 +133,7 @@ class RunQuery:
             meta,
         )
 
-    async def _segment(self, site_id: UUID, raw: Any, actor: Actor | None) -> tuple[Any, ...]:
+    async def segment(self, site_id: UUID, raw: Any, actor: Actor | None) -> tuple[Any, ...]:
         """The requested segment's filters, and always the shared link's segment."""
         out: tuple[Any, ...] = ()
         wanted = [raw] if raw is not None else []

@@ -10,6 +10,7 @@ from litestar import Controller, Request, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
+from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import QueryAnswer, RunQuery
 from fieldmark.shared_kernel.access import SITE, STATS_READ, VIEW, access
 
@@ -30,6 +31,27 @@ class QueryOut(msgspec.Struct, frozen=True):
     results: list[ResultOut]
     query: dict[str, Any]
     meta: dict[str, Any]
+
+
+class StepOut(msgspec.Struct, frozen=True):
+    label: str
+    visitors: int
+    conversion_rate: float
+    conversion_rate_step: float
+    dropoff: int
+    median_seconds_from_previous: float | None
+
+
+class FunnelGroupOut(msgspec.Struct, frozen=True):
+    dimensions: list[str]
+    steps: list[StepOut]
+
+
+class FunnelOut(msgspec.Struct, frozen=True):
+    name: str
+    window_seconds: int
+    date_range: list[str]
+    groups: list[FunnelGroupOut]
 
 
 def _out(answer: QueryAnswer) -> QueryOut:
@@ -79,3 +101,25 @@ class QueryController(Controller):
         use_case: RunQuery = request.app.state.analytics.run_query
         body = {k: v for k, v in data.items() if k != "site_id"}
         return _out(await use_case.execute(request.state.caller.site_id, body, request.state.actor))
+
+    @post(
+        "/api/sites/{site_id:uuid}/funnel",
+        operation_id="runFunnel",
+        opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True),
+        status_code=200,
+        summary="Run a funnel: a stored one (`funnel_id`) or ad hoc `steps`, over a date range",
+        description="200 `{name, window_seconds, date_range, groups: [{dimensions, steps: [{label, visitors, "
+        "conversion_rate, conversion_rate_step, dropoff, median_seconds_from_previous}]}]}`. 400 names "
+        "`funnel_id`, `steps`, `window_seconds`, `breakdown`, `filters` or `date_range`.",
+    )
+    async def funnel(
+        self, request: Request[Any, Any, State], site_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
+    ) -> FunnelOut:
+        use_case: RunFunnel = request.app.state.analytics.run_funnel
+        answer = await use_case.execute(site_id, data, request.state.actor)
+        return FunnelOut(
+            answer.name,
+            answer.window_seconds,
+            answer.date_range,
+            [FunnelGroupOut(g.dimensions, [StepOut(**vars(s)) for s in g.steps]) for g in answer.groups],
+        )
