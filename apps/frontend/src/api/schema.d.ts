@@ -554,6 +554,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/realtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Visitors now (last 5 minutes), and the last 30 minutes by minute with top pages and sources
+         * @description 200. Fresh as soon as the writer lands a batch (within about a second).
+         */
+        get: operations["realtime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/segments": {
         parameters: {
             query?: never;
@@ -875,6 +895,26 @@ export interface paths {
         patch: operations["changeRole"];
         trace?: never;
     };
+    "/api/teams/{team_id}/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The same query over every site of a team (the team roll-up)
+         * @description The body of the site query, plus `timezone` (default UTC) and without `segment_id`. Figures are sums over the sites (a visitor of two sites counts twice). A key limited to some sites covers only those.
+         */
+        post: operations["queryTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/teams/{team_id}/sites": {
         parameters: {
             query?: never;
@@ -1002,6 +1042,11 @@ export interface components {
             dimensions: string[];
             metrics: (number)[];
         };
+        /** CountOut */
+        CountOut: {
+            name: string;
+            visitors: number;
+        };
         /** CreatedKey */
         CreatedKey: {
             api_key: components["schemas"]["KeyOut"];
@@ -1118,6 +1163,12 @@ export interface components {
             role: string;
             user_id: string;
         };
+        /** MinuteOut */
+        MinuteOut: {
+            minute: string;
+            pageviews: number;
+            visitors: number;
+        };
         /** NewInvitation */
         NewInvitation: {
             email: string;
@@ -1172,6 +1223,13 @@ export interface components {
                 [key: string]: unknown;
             };
             results: components["schemas"]["ResultOut"][];
+        };
+        /** RealtimeOut */
+        RealtimeOut: {
+            current_visitors: number;
+            minutes: components["schemas"]["MinuteOut"][];
+            top_pages: components["schemas"]["CountOut"][];
+            top_sources: components["schemas"]["CountOut"][];
         };
         /** RecoveryCodes */
         RecoveryCodes: {
@@ -2628,6 +2686,43 @@ export interface operations {
             };
         };
     };
+    realtime: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealtimeOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     listSegments: {
         parameters: {
             query?: never;
@@ -3473,6 +3568,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    queryTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryOut"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

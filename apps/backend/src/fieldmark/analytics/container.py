@@ -5,6 +5,7 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from fieldmark.analytics.adapters.clickhouse_stats import ClickHouseStats
+from fieldmark.analytics.application.realtime import Realtime
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import RunQuery
 from fieldmark.shared_kernel.clock import Clock
@@ -18,4 +19,5 @@ class AnalyticsContainer(containers.DeclarativeContainer):
 
     stats = providers.Singleton(ClickHouseStats, clickhouse)
     run_query = providers.Singleton(RunQuery, sites=sites, store=stats, clock=clock)
+    realtime = providers.Singleton(Realtime, queries=run_query, clock=clock)
     run_funnel = providers.Singleton(RunFunnel, sites=sites, store=stats, clock=clock, queries=run_query)

@@ -67,6 +67,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         _permissions(caller),
         caller.shared_link.id if caller.shared_link else None,
         caller.shared_link.segment_id if caller.shared_link else None,
+        caller.api_key.site_ids if caller.api_key else (),
     )
 
 

@@ -109,6 +109,9 @@ class SitesForAnalytics:
         )
         return SiteView(site.id, site.timezone, goals)
 
+    async def team_sites(self, team_id: UUID) -> list[SiteView]:
+        return [SiteView(s.id, s.timezone) for s in await self._sites.of_team(team_id)]
+
     async def funnel(self, site_id: UUID, funnel_id: UUID) -> FunnelDef | None:
         for funnel in await self._definitions.funnels(site_id):
             if funnel.id == funnel_id:

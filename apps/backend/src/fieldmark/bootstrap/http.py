@@ -23,6 +23,7 @@ from litestar.types import ControllerRouterHandler
 
 import fieldmark
 from fieldmark.analytics.adapters.http.query_controller import QueryController
+from fieldmark.analytics.application.realtime import Realtime
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import RunQuery
 from fieldmark.bootstrap.authorization import authorize
@@ -134,6 +135,7 @@ class IngestionState:
 class AnalyticsState:
     run_query: RunQuery
     run_funnel: RunFunnel
+    realtime: Realtime
 
 
 @dataclass
@@ -220,6 +222,7 @@ def create_app(
             app.state.analytics = AnalyticsState(
                 run_query=await resolved(container.analytics.run_query()),
                 run_funnel=await resolved(container.analytics.run_funnel()),
+                realtime=await resolved(container.analytics.realtime()),
             )
         if Role.WORKER in roles and (writers or jobs):
             await services.start()

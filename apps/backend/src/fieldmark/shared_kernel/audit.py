@@ -35,6 +35,7 @@ class Actor:
     permissions: frozenset[str] = frozenset()  # what it may do on the team or site in the path
     shared_link_id: UUID | None = None  # a visitor holding a shared link, who may only read
     segment_id: UUID | None = None  # every answer to this caller is restricted to this segment
+    only_sites: tuple[UUID, ...] = ()  # an API key limited to some sites: team-wide answers cover only these
 
 
 class AuditTrail(Protocol):

@@ -94,7 +94,11 @@ PURCHASES: list[dict[str, Any]] = [  # only on the goals site
 ]
 
 
-def _insert(clickhouse: ClickHousePool, site_id: str, events: list[dict[str, Any]] = EVENTS) -> None:
+def _insert(
+    clickhouse: ClickHousePool, site_id: str, events: list[dict[str, Any]] = EVENTS, offset: int = 0
+) -> None:
+    """The events of one site; `offset` keeps visitor and visit ids apart between sites, as the
+    site-keyed hash does for real traffic."""
     columns = [
         "event_id",
         "site_id",
@@ -123,8 +127,8 @@ def _insert(clickhouse: ClickHousePool, site_id: str, events: list[dict[str, Any
                 datetime.fromisoformat(event["timestamp"]),
                 kind,
                 event.get("name", "pageview" if kind == "pageview" else kind),
-                event["visitor_id"],
-                event["session_id"],
+                event["visitor_id"] + offset,
+                event["session_id"] + offset,
                 "shop.example",
                 event["pathname"],
                 event.get("referrer_source", ""),
@@ -157,10 +161,10 @@ def api(
             site = client.post(f"/api/teams/{team}/sites", json={"domain": domain, "timezone": zone}).json()[
                 "id"
             ]
-            _insert(clickhouse, site)
+            _insert(clickhouse, site, offset=100 * len(sites))
             sites[zone] = site
         goals_site = client.post(f"/api/teams/{team}/sites", json={"domain": "goals.example"}).json()["id"]
-        _insert(clickhouse, goals_site, EVENTS + PURCHASES)
+        _insert(clickhouse, goals_site, EVENTS + PURCHASES, offset=1000)
         sites["goals"] = goals_site
         for goal in (
             {"match": {"kind": "pageview", "path": "/pricing"}},

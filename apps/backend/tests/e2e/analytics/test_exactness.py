@@ -287,3 +287,31 @@ def test_goals_conversions_and_revenue(api) -> None:
         f"/api/sites/{site}/query", json={"metrics": ["conversion_rate"], "date_range": DAY}
     )
     assert (refused.status_code, refused.json()["field"]) == (400, "metrics")
+
+
+def test_the_team_roll_up_sums_its_sites(api) -> None:
+    client, sites = api
+    team = client.get("/api/teams").json()[0]["id"]
+    whole = client.post(
+        f"/api/teams/{team}/query", json={"metrics": ["visitors", "pageviews"], "date_range": DAY}
+    )
+    # In UTC: shop.example 3 visitors and 6 pageviews, tokyo.example the same, goals.example 4 and 7.
+    assert rows(whole.json()) == [([], [10, 19])]
+    tokyo_day = client.post(
+        f"/api/teams/{team}/query",
+        json={"metrics": ["visitors", "pageviews"], "date_range": DAY, "timezone": "Asia/Tokyo"},
+    )
+    # Tokyo's 1 November ends at 15:00 UTC: visit 22 (two pageviews) moves out at every site.
+    assert rows(tokyo_day.json()) == [([], [10, 4 + 4 + 5])]
+    key = client.post(
+        f"/api/teams/{team}/api-keys",
+        json={"name": "one", "scopes": ["stats:read"], "site_ids": [sites["UTC"]]},
+    ).json()["key"]
+    limited = httpx.post(
+        f"{client.base_url}/api/teams/{team}/query",
+        json={"metrics": ["visitors"], "date_range": DAY},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert rows(limited.json()) == [([], [3])]  # a key limited to one site sees that site only
+    bad = client.post(f"/api/teams/{team}/query", json={"metrics": ["visitors"], "timezone": "Mars/Olympus"})
+    assert (bad.status_code, bad.json()["field"]) == (400, "timezone")

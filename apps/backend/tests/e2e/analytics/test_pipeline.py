@@ -76,3 +76,16 @@ def test_collected_events_are_counted_by_the_stats_api(
             ("Direct / None", [1, 1]),  # a tie in visitors: by the dimension's value
             ("Google", [1, 3]),
         ]
+
+        # Realtime, straight after: two visitors now, their pageviews in this minute's bucket.
+        live = client.get(f"/api/sites/{site}/realtime").json()
+        assert live["current_visitors"] == 2
+        assert len(live["minutes"]) == 30
+        assert sum(m["pageviews"] for m in live["minutes"]) == 4
+        assert {p["name"]: p["visitors"] for p in live["top_pages"]} == {
+            "/": 1,
+            "/pricing": 1,
+            "/signup": 1,
+            "/blog": 1,
+        }
+        assert {s["name"] for s in live["top_sources"]} == {"Google", "Direct / None"}

@@ -228,6 +228,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
         members(200, keys=READ_KEYS),
         body=lambda w: {"site_id": w.site_domain, "metrics": ["visitors"], "date_range": "7d"},
     ),
+    ("GET", "/api/sites/{site_id:uuid}/realtime"): Entry(members(200, keys=SHARED_READ)),
+    ("POST", "/api/teams/{team_id:uuid}/query"): Entry(
+        members(200, keys=READ_KEYS), body=lambda w: {"metrics": ["visitors"], "date_range": "7d"}
+    ),
     ("POST", "/api/sites/{site_id:uuid}/funnel"): Entry(
         members(200, keys=SHARED_READ), body=lambda w: {"steps": STEPS, "date_range": "7d"}
     ),

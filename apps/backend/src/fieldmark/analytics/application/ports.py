@@ -55,6 +55,8 @@ class SiteCatalog(Protocol):
 
     async def funnel(self, site_id: UUID, funnel_id: UUID) -> FunnelDef | None: ...
 
+    async def team_sites(self, team_id: UUID) -> list[SiteView]: ...
+
     def funnel_steps(self, raw: Any, window_seconds: Any) -> FunnelDef:
         """An ad hoc funnel, checked by the same rules as stored ones (400 naming the field)."""
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC
 from typing import Any
 from uuid import UUID
+from zoneinfo import available_timezones
 
-from fieldmark.analytics.application.ports import Row, Scope, SiteCatalog, StatsStore
+from fieldmark.analytics.application.ports import Row, Scope, SiteCatalog, SiteView, StatsStore
 from fieldmark.analytics.domain.dates import DateRange, buckets, comparison_range, label, resolve
 from fieldmark.analytics.domain.query import (
     GOAL,
@@ -64,6 +65,14 @@ def _change(metric: str, current: float | int, previous: float | int) -> float |
     return int(change) if change.is_integer() else change
 
 
+def _check_keys(raw: Any, known: set[str]) -> None:
+    if not isinstance(raw, dict):
+        raise InvalidInput("the query is a JSON object", field="query")
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise InvalidInput(f"unknown query field {unknown[0]!r}", field=unknown[0])
+
+
 class RunQuery:
     """Rules: metrics, dimensions, operators and ranges come from closed sets (400 naming the field
     otherwise); values are only ever bound parameters. A shared link restricted to a segment has that
@@ -75,15 +84,32 @@ class RunQuery:
         self._clock = clock
 
     async def execute(self, site_id: UUID, raw: dict[str, Any], actor: Actor | None = None) -> QueryAnswer:
-        if not isinstance(raw, dict):
-            raise InvalidInput("the query is a JSON object", field="query")
-        unknown = set(raw) - KNOWN_KEYS
-        if unknown:
-            raise InvalidInput(f"unknown query field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
+        _check_keys(raw, KNOWN_KEYS)
         site = await self._sites.site(site_id)
         if site is None:
             raise NotFound("no such site")
-        sites = (site.id,)
+        return await self._answer(site, (site.id,), raw, actor, str(site_id))
+
+    async def execute_team(
+        self, team_id: UUID, raw: dict[str, Any], actor: Actor | None = None
+    ) -> QueryAnswer:
+        """The same query over every site of a team, summed (a visitor of two sites counts twice), with
+        dates in `timezone` (default UTC). Goals and segments belong to one site: not here."""
+        _check_keys(raw, (KNOWN_KEYS - {"segment_id"}) | {"timezone"})
+        sites = await self._sites.team_sites(team_id)
+        if actor is not None and actor.only_sites:
+            sites = [s for s in sites if s.id in actor.only_sites]
+        zone = raw.get("timezone", "UTC")
+        if not isinstance(zone, str) or zone not in available_timezones():
+            raise InvalidInput(f"{zone!r} is not an IANA time zone", field="timezone")
+        body = {k: v for k, v in raw.items() if k != "timezone"}
+        view = SiteView(team_id, zone, ())
+        return await self._answer(view, tuple(s.id for s in sites) or (team_id,), body, actor, str(team_id))
+
+    async def _answer(
+        self, site: SiteView, sites: tuple[UUID, ...], raw: dict[str, Any], actor: Actor | None, label_id: str
+    ) -> QueryAnswer:
+        site_id = site.id
         first = utc(await self._store.first_event(sites)) if raw.get("date_range") == "all" else None
         period = resolve(raw.get("date_range", "30d"), self._clock.now(), site.timezone, first)
         metrics = parse_metrics(raw.get("metrics"))
@@ -121,7 +147,7 @@ class RunQuery:
         return QueryAnswer(
             results,
             {
-                "site_id": str(site_id),
+                "site_id": label_id,
                 "metrics": [m.value for m in metrics],
                 "date_range": [period.start.isoformat(), period.end.isoformat()],
                 "dimensions": [d.name for d in dims],

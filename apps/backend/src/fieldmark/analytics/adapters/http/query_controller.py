@@ -6,13 +6,14 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
+from fieldmark.analytics.application.realtime import Realtime
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import QueryAnswer, RunQuery
-from fieldmark.shared_kernel.access import SITE, STATS_READ, VIEW, access
+from fieldmark.shared_kernel.access import SITE, STATS_READ, TEAM, VIEW, access
 
 
 class ComparisonOut(msgspec.Struct, frozen=True):
@@ -52,6 +53,24 @@ class FunnelOut(msgspec.Struct, frozen=True):
     window_seconds: int
     date_range: list[str]
     groups: list[FunnelGroupOut]
+
+
+class MinuteOut(msgspec.Struct, frozen=True):
+    minute: str
+    visitors: int
+    pageviews: int
+
+
+class CountOut(msgspec.Struct, frozen=True):
+    name: str
+    visitors: int
+
+
+class RealtimeOut(msgspec.Struct, frozen=True):
+    current_visitors: int
+    minutes: list[MinuteOut]
+    top_pages: list[CountOut]
+    top_sources: list[CountOut]
 
 
 def _out(answer: QueryAnswer) -> QueryOut:
@@ -122,4 +141,37 @@ class QueryController(Controller):
             answer.window_seconds,
             answer.date_range,
             [FunnelGroupOut(g.dimensions, [StepOut(**vars(s)) for s in g.steps]) for g in answer.groups],
+        )
+
+    @post(
+        "/api/teams/{team_id:uuid}/query",
+        operation_id="queryTeam",
+        opt=access(TEAM, VIEW, key_scope=STATS_READ),
+        status_code=200,
+        summary="The same query over every site of a team (the team roll-up)",
+        description="The body of the site query, plus `timezone` (default UTC) and without `segment_id`. "
+        "Figures are sums over the sites (a visitor of two sites counts twice). A key limited to some sites "
+        "covers only those.",
+    )
+    async def team_query(
+        self, request: Request[Any, Any, State], team_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
+    ) -> QueryOut:
+        use_case: RunQuery = request.app.state.analytics.run_query
+        return _out(await use_case.execute_team(team_id, data, request.state.actor))
+
+    @get(
+        "/api/sites/{site_id:uuid}/realtime",
+        operation_id="realtime",
+        opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True),
+        summary="Visitors now (last 5 minutes), and the last 30 minutes by minute with top pages and sources",
+        description="200. Fresh as soon as the writer lands a batch (within about a second).",
+    )
+    async def realtime(self, request: Request[Any, Any, State], site_id: FromPath[UUID]) -> RealtimeOut:
+        use_case: Realtime = request.app.state.analytics.realtime
+        view = await use_case.execute(site_id, request.state.actor)
+        return RealtimeOut(
+            view.current_visitors,
+            [MinuteOut(m, v, p) for m, v, p in view.minutes],
+            [CountOut(name, v) for name, v in view.top_pages],
+            [CountOut(name, v) for name, v in view.top_sources],
         )
