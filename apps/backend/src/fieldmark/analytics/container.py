@@ -5,6 +5,7 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from fieldmark.analytics.adapters.clickhouse_stats import ClickHouseStats
+from fieldmark.analytics.adapters.redis_cache import CachedStats
 from fieldmark.analytics.application.realtime import Realtime
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import RunQuery
@@ -17,7 +18,9 @@ class AnalyticsContainer(containers.DeclarativeContainer):
     clock: providers.Dependency[Clock] = providers.Dependency()
     sites: providers.Dependency[Any] = providers.Dependency()  # SiteCatalog over the Sites context
 
-    stats = providers.Singleton(ClickHouseStats, clickhouse)
+    stats = providers.Singleton(
+        CachedStats, store=providers.Singleton(ClickHouseStats, clickhouse), client=redis
+    )
     run_query = providers.Singleton(RunQuery, sites=sites, store=stats, clock=clock)
     realtime = providers.Singleton(Realtime, queries=run_query, clock=clock)
     run_funnel = providers.Singleton(RunFunnel, sites=sites, store=stats, clock=clock, queries=run_query)

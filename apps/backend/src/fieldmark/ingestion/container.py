@@ -10,6 +10,7 @@ from fieldmark.ingestion.adapters.geo import open_geo_locator
 from fieldmark.ingestion.adapters.redis_queue import RedisEventQueue
 from fieldmark.ingestion.adapters.redis_salts import RedisSaltStore
 from fieldmark.ingestion.adapters.redis_stream import RedisEventStream
+from fieldmark.ingestion.adapters.redis_versions import RedisDataVersions
 from fieldmark.ingestion.adapters.referrers import KnownReferrers, bundled_referrer_list
 from fieldmark.ingestion.adapters.user_agents import UaParserClientSoftware
 from fieldmark.ingestion.application.collect_events import CollectEvents
@@ -54,4 +55,7 @@ class IngestionContainer(containers.DeclarativeContainer):
     event_store = providers.Singleton(ClickHouseEventStore, clickhouse)
     writer_settings = providers.Singleton(WriterSettings)
     stream = providers.Factory(RedisEventStream, redis)  # one per consumer name
-    writer = providers.Factory(StreamWriter, store=event_store, settings=writer_settings)
+    data_versions = providers.Singleton(RedisDataVersions, redis)
+    writer = providers.Factory(
+        StreamWriter, store=event_store, settings=writer_settings, versions=data_versions
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
+from uuid import UUID
 
 from fieldmark.ingestion.domain.event import Location, Software, StoredEvent
 from fieldmark.ingestion.domain.recorded import RecordedEvent, StreamEntry
@@ -93,3 +94,8 @@ class EventStream(Protocol):
 class EventStore(Protocol):
     async def insert(self, events: list[RecordedEvent], dedup_token: str) -> None:
         """Insert in one batch; a repeat with the same token inserts nothing. Raise on failure."""
+
+
+class DataVersions(Protocol):
+    async def bump(self, site_ids: set[UUID]) -> None:
+        """Mark these sites' data as changed: cached statistics of them are stale from now on."""

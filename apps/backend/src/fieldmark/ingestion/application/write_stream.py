@@ -9,7 +9,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from fieldmark.ingestion.application.ports import EventStore, EventStream
+from fieldmark.ingestion.application.ports import DataVersions, EventStore, EventStream
 from fieldmark.ingestion.domain.recorded import StreamEntry
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,13 @@ class StreamWriter:
     with exponential backoff and nothing new is read, so nothing is lost while ClickHouse is away."""
 
     def __init__(
-        self, stream: EventStream, store: EventStore, settings: WriterSettings | None = None
+        self,
+        stream: EventStream,
+        store: EventStore,
+        settings: WriterSettings | None = None,
+        versions: DataVersions | None = None,
     ) -> None:
+        self._versions = versions
         self._stream = stream
         self._store = store
         self._settings = settings or WriterSettings()
@@ -117,6 +122,8 @@ class StreamWriter:
                     return 0  # left pending: the next start writes them
                 await _sleep(stop, delay)
                 delay = min(delay * 2, self._settings.backoff_max_s)
+        if self._versions is not None:  # before the ack: a failure here retries the batch (deduplicated)
+            await self._versions.bump({e.recorded.event.site_id for e in good if e.recorded})
         await self._stream.ack([entry.entry_id for entry in good])
         return len(good)
 
