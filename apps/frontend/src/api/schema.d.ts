@@ -534,6 +534,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where visitors came from and went next around a page, and the paths taken from entry
+         * @description Body: `{page?, depth? (2-5, default 5), limit? (1-100, default 10), date_range, filters, segment_id}`. 200 `{page, previous, next, paths, nodes, links}` (`nodes` and `links` draw a Sankey chart). 400 names the field.
+         */
+        post: operations["journeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/query": {
         parameters: {
             query?: never;
@@ -1054,7 +1074,7 @@ export interface components {
         };
         /** CreatedLink */
         CreatedLink: {
-            shared_link: components["schemas"]["LinkOut"];
+            shared_link: components["schemas"]["identity_adapters_http_shared_links_controller_LinkOut"];
             token: string;
             url: string;
         };
@@ -1125,6 +1145,15 @@ export interface components {
             role: string;
             team_name: string;
         };
+        /** JourneysOut */
+        JourneysOut: {
+            links: components["schemas"]["analytics_adapters_http_query_controller_LinkOut"][];
+            next: components["schemas"]["PageCount"][];
+            nodes: string[];
+            page: string | null;
+            paths: components["schemas"]["PathCount"][];
+            previous: components["schemas"]["PageCount"][];
+        };
         /** KeyOut */
         KeyOut: {
             /** Format: date-time */
@@ -1141,15 +1170,6 @@ export interface components {
             name: string;
             password?: string | null;
             segment_id?: string | null;
-        };
-        /** LinkOut */
-        LinkOut: {
-            /** Format: date-time */
-            created_at: string;
-            has_password: boolean;
-            id: string;
-            name: string;
-            segment_id: string | null;
         };
         /** LogInBody */
         LogInBody: {
@@ -1205,6 +1225,11 @@ export interface components {
             segment: components["schemas"]["SharedSegment"] | null;
             site: components["schemas"]["SharedSite"];
         };
+        /** PageCount */
+        PageCount: {
+            page: string;
+            visits: number;
+        };
         /** Password */
         Password: {
             password: string;
@@ -1213,6 +1238,11 @@ export interface components {
         PasswordChange: {
             current_password: string;
             new_password: string;
+        };
+        /** PathCount */
+        PathCount: {
+            steps: string[];
+            visits: number;
         };
         /** QueryOut */
         QueryOut: {
@@ -1404,6 +1434,21 @@ export interface components {
             groups: components["schemas"]["FunnelGroupOut"][];
             name: string;
             window_seconds: number;
+        };
+        /** LinkOut */
+        analytics_adapters_http_query_controller_LinkOut: {
+            source: string;
+            target: string;
+            value: number;
+        };
+        /** LinkOut */
+        identity_adapters_http_shared_links_controller_LinkOut: {
+            /** Format: date-time */
+            created_at: string;
+            has_password: boolean;
+            id: string;
+            name: string;
+            segment_id: string | null;
         };
         /** FunnelOut */
         sites_adapters_http_definitions_controller_FunnelOut: {
@@ -2643,6 +2688,49 @@ export interface operations {
             };
         };
     };
+    journeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneysOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     querySite: {
         parameters: {
             query?: never;
@@ -2896,7 +2984,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LinkOut"][];
+                    "application/json": components["schemas"]["identity_adapters_http_shared_links_controller_LinkOut"][];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -6,6 +6,7 @@ from dependency_injector import containers, providers
 
 from fieldmark.analytics.adapters.clickhouse_stats import ClickHouseStats
 from fieldmark.analytics.adapters.redis_cache import CachedStats
+from fieldmark.analytics.application.journeys import Journeys
 from fieldmark.analytics.application.realtime import Realtime
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import RunQuery
@@ -23,4 +24,5 @@ class AnalyticsContainer(containers.DeclarativeContainer):
     )
     run_query = providers.Singleton(RunQuery, sites=sites, store=stats, clock=clock)
     realtime = providers.Singleton(Realtime, queries=run_query, clock=clock)
+    journeys = providers.Singleton(Journeys, sites=sites, store=stats, clock=clock, queries=run_query)
     run_funnel = providers.Singleton(RunFunnel, sites=sites, store=stats, clock=clock, queries=run_query)

@@ -23,6 +23,7 @@ from litestar.types import ControllerRouterHandler
 
 import fieldmark
 from fieldmark.analytics.adapters.http.query_controller import QueryController
+from fieldmark.analytics.application.journeys import Journeys
 from fieldmark.analytics.application.realtime import Realtime
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import RunQuery
@@ -136,6 +137,7 @@ class AnalyticsState:
     run_query: RunQuery
     run_funnel: RunFunnel
     realtime: Realtime
+    journeys: Journeys
 
 
 @dataclass
@@ -223,6 +225,7 @@ def create_app(
                 run_query=await resolved(container.analytics.run_query()),
                 run_funnel=await resolved(container.analytics.run_funnel()),
                 realtime=await resolved(container.analytics.realtime()),
+                journeys=await resolved(container.analytics.journeys()),
             )
         if Role.WORKER in roles and (writers or jobs):
             await services.start()

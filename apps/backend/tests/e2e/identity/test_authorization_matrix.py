@@ -229,6 +229,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         body=lambda w: {"site_id": w.site_domain, "metrics": ["visitors"], "date_range": "7d"},
     ),
     ("GET", "/api/sites/{site_id:uuid}/realtime"): Entry(members(200, keys=SHARED_READ)),
+    ("POST", "/api/sites/{site_id:uuid}/journeys"): Entry(
+        members(200, keys=SHARED_READ), body=lambda w: {"page": "/", "date_range": "7d"}
+    ),
     ("POST", "/api/teams/{team_id:uuid}/query"): Entry(
         members(200, keys=READ_KEYS), body=lambda w: {"metrics": ["visitors"], "date_range": "7d"}
     ),

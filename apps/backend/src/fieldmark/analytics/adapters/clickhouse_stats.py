@@ -83,6 +83,23 @@ class Params:
         return "{" + name + ":" + kind + "}"
 
 
+def visits_sql(in_range: str) -> tuple[str, str]:
+    """The visits CTE (each visit's entry attributes and own figures) and the join onto events `e`."""
+    entry = ",\n    ".join(f"argMin({c}, timestamp) AS {c}" for c in ENTRY_COLUMNS)
+    cte = (
+        "WITH v AS (\n  SELECT session_id,\n"
+        "    argMinIf(pathname, timestamp, kind = 'pageview') AS entry_page,\n"
+        "    argMaxIf(pathname, timestamp, kind = 'pageview') AS exit_page,\n"
+        f"    {entry},\n"
+        "    countIf(kind = 'pageview') AS visit_pageviews,\n"
+        "    countIf(kind = 'custom' AND interactive) AS visit_interactions,\n"
+        "    dateDiff('second', min(timestamp), max(timestamp)) AS visit_duration\n"
+        f"  FROM events WHERE {in_range} AND kind IN ('pageview', 'custom', 'engagement')\n"
+        "  GROUP BY session_id\n)\n"
+    )
+    return cte, " INNER JOIN v ON v.session_id = e.session_id"
+
+
 class Compiler:
     """One query's SQL: every value goes through `Params.bind`."""
 
@@ -220,19 +237,7 @@ class Compiler:
 
         visits_cte, join = "", ""
         if query.needs_visits():
-            entry = ",\n    ".join(f"argMin({c}, timestamp) AS {c}" for c in ENTRY_COLUMNS)
-            visits_cte = (
-                "WITH v AS (\n  SELECT session_id,\n"
-                "    argMinIf(pathname, timestamp, kind = 'pageview') AS entry_page,\n"
-                "    argMaxIf(pathname, timestamp, kind = 'pageview') AS exit_page,\n"
-                f"    {entry},\n"
-                "    countIf(kind = 'pageview') AS visit_pageviews,\n"
-                "    countIf(kind = 'custom' AND interactive) AS visit_interactions,\n"
-                "    dateDiff('second', min(timestamp), max(timestamp)) AS visit_duration\n"
-                f"  FROM events WHERE {in_range} AND kind IN ('pageview', 'custom', 'engagement')\n"
-                "  GROUP BY session_id\n)\n"
-            )
-            join = " INNER JOIN v ON v.session_id = e.session_id"
+            visits_cte, join = visits_sql(in_range)
             extra += (
                 ", any(v.visit_pageviews <= 1 AND v.visit_interactions = 0) AS bounce,"
                 " any(v.visit_duration) AS duration"
@@ -316,6 +321,18 @@ class ClickHouseStats:
         rows: list[FunnelRow] = await self._run(work)
         return rows
 
+    async def journeys(
+        self, scope: Scope, filters: tuple[Filter, ...], page: str | None, depth: int, limit: int
+    ) -> list[tuple[str, tuple[str, ...], int]]:
+        sql, params = compile_journeys(scope, filters, page, depth, limit)
+
+        def work(client: Any) -> list[tuple[str, tuple[str, ...], int]]:
+            result = client.query(sql, parameters=params, settings={"max_execution_time": TIME_LIMIT_S})
+            return [(str(part), tuple(steps), int(visits)) for part, steps, visits in result.result_rows]
+
+        rows: list[tuple[str, tuple[str, ...], int]] = await self._run(work)
+        return rows
+
     async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None:
         def work(client: Any) -> datetime | None:
             value = client.query(
@@ -390,3 +407,48 @@ def compile_funnel(
     if group:
         sql += " GROUP BY d0 ORDER BY countIf(level >= 1) DESC, d0 LIMIT 100"
     return sql, compiler.params.values, len(conditions)
+
+
+def compile_journeys(
+    scope: Scope, filters: tuple[Filter, ...], page: str | None, depth: int, limit: int
+) -> tuple[str, dict[str, Any]]:
+    """Each visit's pageviews in order (reloads of the same page collapsed), from the visits that match
+    the filters; then, for `page`, the pages before and after each view of it, and the paths from entry."""
+    query = Query(metrics=(Metric.VISITS,), filters=filters)
+    compiler = Compiler(scope, query)
+    bind = compiler.params.bind
+    sites_p = bind(list(scope.sites), "Array(UUID)")
+    start_p = bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+    end_p = bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+    in_range = f"site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
+    cte, join = visits_sql(in_range) if query.needs_visits() else ("", "")
+    matching = ""
+    if filters:
+        where = " AND ".join(compiler.filter(f) for f in filters)
+        matching = (
+            f" AND session_id IN (SELECT e.session_id FROM events AS e{join} WHERE e.site_id IN {sites_p}"
+            f" AND e.timestamp >= {start_p} AND e.timestamp < {end_p} AND e.kind IN ('pageview', 'custom')"
+            f" AND {where})"
+        )
+    paths = (
+        "SELECT session_id,"
+        " arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((timestamp, pathname)))) AS raw,"
+        " arrayFilter((p, i) -> i = 1 OR p != raw[i - 1], raw, arrayEnumerate(raw)) AS path"
+        f" FROM events WHERE {in_range} AND kind = 'pageview'{matching} GROUP BY session_id"
+    )
+    page_p = bind(page or "", "String")
+    limit_p = bind(limit, "UInt32")
+    depth_p = bind(depth, "UInt8")
+    union = (
+        f"SELECT 'previous' AS part, [if(i = 1, '(entrance)', path[i - 1])] AS steps, count() AS visits"
+        f" FROM ({paths}) ARRAY JOIN arrayEnumerate(path) AS i WHERE path[i] = {page_p}"
+        f" GROUP BY steps ORDER BY visits DESC, steps LIMIT {limit_p}\n"
+        f"UNION ALL SELECT 'next', [if(i = length(path), '(exit)', path[i + 1])] AS steps, count() AS visits"
+        f" FROM ({paths}) ARRAY JOIN arrayEnumerate(path) AS i WHERE path[i] = {page_p}"
+        f" GROUP BY steps ORDER BY visits DESC, steps LIMIT {limit_p}\n"
+        f"UNION ALL SELECT 'path', arraySlice(path, 1, {depth_p}) AS steps, count() AS visits"
+        f" FROM ({paths}) WHERE length(path) > 0"
+        + (f" AND has(path, {page_p})" if page else "")
+        + f" GROUP BY steps ORDER BY visits DESC, steps LIMIT {limit_p}"
+    )
+    return f"{cte}SELECT part, steps, visits FROM ({union})", compiler.params.values

@@ -85,5 +85,21 @@ class CachedStats:
         await self._keep(key, rows)
         return rows
 
+    async def journeys(
+        self, scope: Scope, filters: tuple[Filter, ...], page: str | None, depth: int, limit: int
+    ) -> list[tuple[str, tuple[str, ...], int]]:
+        versions = await self._versions(scope)
+        if versions is None:
+            return await self._store.journeys(scope, filters, page, depth, limit)
+        key = "fm:qc:" + _key("journeys", scope, filters, page, depth, limit, versions)
+        found = await self._cached(key, list[tuple[str, tuple[str, ...], int]])
+        if found is not None:
+            self.hits += 1
+            return list(found)
+        self.misses += 1
+        rows = await self._store.journeys(scope, filters, page, depth, limit)
+        await self._keep(key, rows)
+        return rows
+
     async def first_event(self, sites: tuple[Any, ...]) -> datetime | None:
         return await self._store.first_event(sites)

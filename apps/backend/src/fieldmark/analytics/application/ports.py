@@ -71,6 +71,11 @@ class StatsStore(Protocol):
 
     async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None: ...
 
+    async def journeys(
+        self, scope: Scope, filters: tuple[Filter, ...], page: str | None, depth: int, limit: int
+    ) -> list[tuple[str, tuple[str, ...], int]]:
+        """Rows of ("previous" | "next" | "path", pages, visits)."""
+
     async def funnel(
         self, scope: Scope, funnel: FunnelDef, filters: tuple[Filter, ...], breakdown: Dimension | None
     ) -> list[FunnelRow]: ...

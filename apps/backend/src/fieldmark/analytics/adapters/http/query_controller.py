@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
+from fieldmark.analytics.application.journeys import Journeys
 from fieldmark.analytics.application.realtime import Realtime
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import QueryAnswer, RunQuery
@@ -71,6 +72,31 @@ class RealtimeOut(msgspec.Struct, frozen=True):
     minutes: list[MinuteOut]
     top_pages: list[CountOut]
     top_sources: list[CountOut]
+
+
+class PageCount(msgspec.Struct, frozen=True):
+    page: str
+    visits: int
+
+
+class PathCount(msgspec.Struct, frozen=True):
+    steps: list[str]
+    visits: int
+
+
+class LinkOut(msgspec.Struct, frozen=True):
+    source: str
+    target: str
+    value: int
+
+
+class JourneysOut(msgspec.Struct, frozen=True):
+    page: str | None
+    previous: list[PageCount]
+    next: list[PageCount]
+    paths: list[PathCount]
+    nodes: list[str]
+    links: list[LinkOut]
 
 
 def _out(answer: QueryAnswer) -> QueryOut:
@@ -174,4 +200,28 @@ class QueryController(Controller):
             [MinuteOut(m, v, p) for m, v, p in view.minutes],
             [CountOut(name, v) for name, v in view.top_pages],
             [CountOut(name, v) for name, v in view.top_sources],
+        )
+
+    @post(
+        "/api/sites/{site_id:uuid}/journeys",
+        operation_id="journeys",
+        opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True),
+        status_code=200,
+        summary="Where visitors came from and went next around a page, and the paths taken from entry",
+        description="Body: `{page?, depth? (2-5, default 5), limit? (1-100, default 10), date_range, "
+        "filters, segment_id}`. 200 `{page, previous, next, paths, nodes, links}` (`nodes` and `links` "
+        "draw a Sankey chart). 400 names the field.",
+    )
+    async def journeys(
+        self, request: Request[Any, Any, State], site_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
+    ) -> JourneysOut:
+        use_case: Journeys = request.app.state.analytics.journeys
+        answer = await use_case.execute(site_id, data, request.state.actor)
+        return JourneysOut(
+            answer.page,
+            [PageCount(p, v) for p, v in answer.previous],
+            [PageCount(p, v) for p, v in answer.next],
+            [PathCount(steps, v) for steps, v in answer.paths],
+            answer.nodes,
+            [LinkOut(s, t, v) for s, t, v in answer.links],
         )
