@@ -594,6 +594,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cohorts by first-seen day or week and how many came back in each later period
+         * @description Body: `{period: day|week, basis?: person|visitor, date_range, filters, segment_id}`. 200 `{basis, note, period, cohorts: [{cohort, size, returning, rates}]}`. Anonymous visitors cannot be followed across days (the daily salt): `basis` and `note` say what was measured.
+         */
+        post: operations["retention"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/segments": {
         parameters: {
             query?: never;
@@ -1056,6 +1076,13 @@ export interface components {
         Code: {
             code: string;
         };
+        /** CohortOut */
+        CohortOut: {
+            cohort: string;
+            rates: number[];
+            returning: number[];
+            size: number;
+        };
         /** ComparisonOut */
         ComparisonOut: {
             change: (number | null)[];
@@ -1281,6 +1308,13 @@ export interface components {
             comparison?: components["schemas"]["ComparisonOut"] | null;
             dimensions: string[];
             metrics: (number)[];
+        };
+        /** RetentionOut */
+        RetentionOut: {
+            basis: string;
+            cohorts: components["schemas"]["CohortOut"][];
+            note: string;
+            period: string;
         };
         /** RoleChange */
         RoleChange: {
@@ -2792,6 +2826,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RealtimeOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    retention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

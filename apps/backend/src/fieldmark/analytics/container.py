@@ -8,6 +8,7 @@ from fieldmark.analytics.adapters.clickhouse_stats import ClickHouseStats
 from fieldmark.analytics.adapters.redis_cache import CachedStats
 from fieldmark.analytics.application.journeys import Journeys
 from fieldmark.analytics.application.realtime import Realtime
+from fieldmark.analytics.application.retention import Retention
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import RunQuery
 from fieldmark.shared_kernel.clock import Clock
@@ -24,5 +25,6 @@ class AnalyticsContainer(containers.DeclarativeContainer):
     )
     run_query = providers.Singleton(RunQuery, sites=sites, store=stats, clock=clock)
     realtime = providers.Singleton(Realtime, queries=run_query, clock=clock)
+    retention = providers.Singleton(Retention, sites=sites, store=stats, clock=clock, queries=run_query)
     journeys = providers.Singleton(Journeys, sites=sites, store=stats, clock=clock, queries=run_query)
     run_funnel = providers.Singleton(RunFunnel, sites=sites, store=stats, clock=clock, queries=run_query)

@@ -1,5 +1,6 @@
 """The root container: opens the stores once and hands them to each context's container."""
 
+import hashlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import TypeVar, cast
@@ -110,6 +111,9 @@ class AppContainer(containers.DeclarativeContainer):
         max_backlog=settings.provided.ingest_max_backlog,
         ip_limit=settings.provided.ingest_ip_limit,
         site_limit=settings.provided.ingest_site_limit,
+        person_key=providers.Callable(
+            lambda s: hashlib.sha256(b"person ids:" + s.secret_key.encode()).digest(), settings
+        ),
     )
     analytics = providers.Container(
         AnalyticsContainer,

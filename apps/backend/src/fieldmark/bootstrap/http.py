@@ -25,6 +25,7 @@ import fieldmark
 from fieldmark.analytics.adapters.http.query_controller import QueryController
 from fieldmark.analytics.application.journeys import Journeys
 from fieldmark.analytics.application.realtime import Realtime
+from fieldmark.analytics.application.retention import Retention
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import RunQuery
 from fieldmark.bootstrap.authorization import authorize
@@ -138,6 +139,7 @@ class AnalyticsState:
     run_funnel: RunFunnel
     realtime: Realtime
     journeys: Journeys
+    retention: Retention
 
 
 @dataclass
@@ -226,6 +228,7 @@ def create_app(
                 run_funnel=await resolved(container.analytics.run_funnel()),
                 realtime=await resolved(container.analytics.realtime()),
                 journeys=await resolved(container.analytics.journeys()),
+                retention=await resolved(container.analytics.retention()),
             )
         if Role.WORKER in roles and (writers or jobs):
             await services.start()

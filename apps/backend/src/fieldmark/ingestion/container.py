@@ -20,6 +20,7 @@ from fieldmark.ingestion.application.write_stream import StreamWriter, WriterSet
 class IngestionContainer(containers.DeclarativeContainer):
     redis: providers.Dependency[Any] = providers.Dependency()
     clickhouse: providers.Dependency[Any] = providers.Dependency()
+    person_key: providers.Dependency[bytes] = providers.Dependency(instance_of=bytes)  # from SECRET_KEY
     site_directory: providers.Dependency[Any] = (
         providers.Dependency()
     )  # a SiteDirectory over the Sites context
@@ -50,6 +51,7 @@ class IngestionContainer(containers.DeclarativeContainer):
         salts=salts,
         queue=queue,
         clock=clock,
+        person_key=person_key,
     )
 
     event_store = providers.Singleton(ClickHouseEventStore, clickhouse)

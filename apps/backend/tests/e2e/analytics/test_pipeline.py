@@ -106,3 +106,42 @@ def test_collected_events_are_counted_by_the_stats_api(
         while client.post(f"/api/sites/{site}/query", json=ask).json()["results"][0]["metrics"] != [6]:
             assert time.monotonic() < deadline, "the landed batch did not refresh the cached answer"
             time.sleep(0.05)
+
+        # A signed-in person's id (`pid`) is stored only as a per-site keyed hash, the same every time.
+        for page in ("/account", "/billing"):
+            body = {
+                "n": "pageview",
+                "u": f"https://live.example{page}",
+                "d": "live.example",
+                "pid": "user-42",
+            }
+            response = httpx.post(
+                f"{server.url}/api/event",
+                content=json.dumps(body),
+                headers={
+                    "Content-Type": "text/plain",
+                    "User-Agent": CHROME,
+                    "X-Forwarded-For": "81.2.69.163",
+                },
+            )
+            assert response.status_code == 202
+        deadline = time.monotonic() + 20
+        people: list[tuple[int]] = []
+        while len(people) < 2:
+            assert time.monotonic() < deadline
+            people = clickhouse.run(
+                lambda c: (
+                    c.query(
+                        "SELECT person_id FROM events WHERE pathname IN ('/account', '/billing')"
+                    ).result_rows
+                )
+            )
+            time.sleep(0.05)
+        assert people[0][0] == people[1][0] != 0
+        dump = clickhouse.run(lambda c: c.query("SELECT * FROM events").result_rows)
+        assert "user-42" not in str(dump)
+        retention = client.post(
+            f"/api/sites/{site}/retention", json={"period": "day", "date_range": "day"}
+        ).json()
+        assert retention["basis"] == "person"
+        assert retention["cohorts"][0]["size"] == 1

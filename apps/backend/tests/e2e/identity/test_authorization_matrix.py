@@ -229,6 +229,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         body=lambda w: {"site_id": w.site_domain, "metrics": ["visitors"], "date_range": "7d"},
     ),
     ("GET", "/api/sites/{site_id:uuid}/realtime"): Entry(members(200, keys=SHARED_READ)),
+    ("POST", "/api/sites/{site_id:uuid}/retention"): Entry(
+        members(200, keys=SHARED_READ), body=lambda w: {"period": "day", "date_range": "7d"}
+    ),
     ("POST", "/api/sites/{site_id:uuid}/journeys"): Entry(
         members(200, keys=SHARED_READ), body=lambda w: {"page": "/", "date_range": "7d"}
     ),

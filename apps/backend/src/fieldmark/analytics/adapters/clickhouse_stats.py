@@ -333,6 +333,36 @@ class ClickHouseStats:
         rows: list[tuple[str, tuple[str, ...], int]] = await self._run(work)
         return rows
 
+    async def retention(
+        self, scope: Scope, unit: str, basis: str, filters: tuple[Filter, ...]
+    ) -> list[tuple[str, int, int]]:
+        sql, params = compile_retention(scope, unit, basis, filters)
+
+        def work(client: Any) -> list[tuple[str, int, int]]:
+            result = client.query(sql, parameters=params, settings={"max_execution_time": TIME_LIMIT_S})
+            return [(str(c), int(n), int(ids)) for c, n, ids in result.result_rows]
+
+        rows: list[tuple[str, int, int]] = await self._run(work)
+        return rows
+
+    async def has_people(self, scope: Scope) -> bool:
+        def work(client: Any) -> bool:
+            return bool(
+                client.command(
+                    "SELECT count() > 0 FROM events WHERE site_id IN {sites:Array(UUID)} AND person_id != 0"
+                    " AND timestamp >= {start:DateTime64(3, 'UTC')}"
+                    " AND timestamp < {end:DateTime64(3, 'UTC')}",
+                    parameters={
+                        "sites": list(scope.sites),
+                        "start": scope.period.start_utc.replace(tzinfo=None),
+                        "end": scope.period.end_utc.replace(tzinfo=None),
+                    },
+                )
+            )
+
+        found: bool = await self._run(work)
+        return found
+
     async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None:
         def work(client: Any) -> datetime | None:
             value = client.query(
@@ -452,3 +482,33 @@ def compile_journeys(
         + f" GROUP BY steps ORDER BY visits DESC, steps LIMIT {limit_p}"
     )
     return f"{cte}SELECT part, steps, visits FROM ({union})", compiler.params.values
+
+
+def compile_retention(
+    scope: Scope, unit: str, basis: str, filters: tuple[Filter, ...]
+) -> tuple[str, dict[str, Any]]:
+    """Cohorts by first-seen day or week (over all the site's history), and how many of each came back
+    in each later period of the range. `basis` is the id followed: person_id or visitor_id."""
+    compiler = Compiler(scope, Query(metrics=(Metric.VISITORS,), filters=filters))
+    bind = compiler.params.bind
+    sites_p = bind(list(scope.sites), "Array(UUID)")
+    start_p = bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+    end_p = bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+    first_day = bind(scope.period.start.date(), "Date")
+    column = "person_id" if basis == "person" else "visitor_id"
+    bucket = "toDate" if unit == "day" else "toMonday"
+    local = f"{bucket}(toTimeZone(e.timestamp, {compiler.tz}))"
+    known = f"e.site_id IN {sites_p} AND e.kind IN ('pageview', 'custom') AND e.{column} != 0"
+    where = " AND ".join(compiler.filter(f) for f in filters) or "1"
+    sql = (
+        f"WITH firsts AS (SELECT e.{column} AS id, min({local}) AS cohort FROM events AS e"
+        f" WHERE {known} AND e.timestamp < {end_p} GROUP BY id)\n"
+        "SELECT toString(f.cohort) AS cohort,"
+        f" dateDiff('{unit}', f.cohort, a.period) AS n, uniqExact(a.id) AS ids\n"
+        f"FROM (SELECT DISTINCT e.{column} AS id, {local} AS period FROM events AS e"
+        f" WHERE {known} AND e.timestamp >= {start_p} AND e.timestamp < {end_p} AND {where}) AS a\n"
+        "INNER JOIN firsts AS f ON f.id = a.id\n"
+        f"WHERE f.cohort >= {bucket}({first_day}) AND n >= 0\n"
+        "GROUP BY cohort, n ORDER BY cohort, n"
+    )
+    return sql, compiler.params.values

@@ -101,5 +101,24 @@ class CachedStats:
         await self._keep(key, rows)
         return rows
 
+    async def retention(
+        self, scope: Scope, unit: str, basis: str, filters: tuple[Filter, ...]
+    ) -> list[tuple[str, int, int]]:
+        versions = await self._versions(scope)
+        if versions is None:
+            return await self._store.retention(scope, unit, basis, filters)
+        key = "fm:qc:" + _key("retention", scope, unit, basis, filters, versions)
+        found = await self._cached(key, list[tuple[str, int, int]])
+        if found is not None:
+            self.hits += 1
+            return list(found)
+        self.misses += 1
+        rows = await self._store.retention(scope, unit, basis, filters)
+        await self._keep(key, rows)
+        return rows
+
+    async def has_people(self, scope: Scope) -> bool:
+        return await self._store.has_people(scope)
+
     async def first_event(self, sites: tuple[Any, ...]) -> datetime | None:
         return await self._store.first_event(sites)

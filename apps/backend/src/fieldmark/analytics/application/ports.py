@@ -71,6 +71,13 @@ class StatsStore(Protocol):
 
     async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None: ...
 
+    async def retention(
+        self, scope: Scope, unit: str, basis: str, filters: tuple[Filter, ...]
+    ) -> list[tuple[str, int, int]]:
+        """Rows of (cohort's first period, periods later, ids seen then); basis "person" or "visitor"."""
+
+    async def has_people(self, scope: Scope) -> bool: ...
+
     async def journeys(
         self, scope: Scope, filters: tuple[Filter, ...], page: str | None, depth: int, limit: int
     ) -> list[tuple[str, tuple[str, ...], int]]:

@@ -52,6 +52,7 @@ COLUMNS = (
     "tag",
     "rage",
     "dead",
+    "person_id",
 )
 
 
@@ -105,6 +106,7 @@ def _row(recorded: RecordedEvent) -> tuple[object, ...]:
         c.tag if c else "",
         c.rage if c else False,
         c.dead if c else False,
+        e.person_id,
     )
 
 

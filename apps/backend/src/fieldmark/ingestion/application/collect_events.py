@@ -21,7 +21,7 @@ from fieldmark.ingestion.domain.channels import classify
 from fieldmark.ingestion.domain.event import IncomingEvent, Location, Software, StoredEvent
 from fieldmark.ingestion.domain.pages import hostname_allowed, screen_class, split_page
 from fieldmark.ingestion.domain.site import SiteSettings
-from fieldmark.ingestion.domain.visitors import address_token, visitor_id
+from fieldmark.ingestion.domain.visitors import address_token, person_id, visitor_id
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 from fieldmark.shared_kernel.ids import new_id
@@ -60,7 +60,9 @@ class CollectEvents:
         salts: SaltStore,
         queue: EventQueue,
         clock: Clock,
+        person_key: bytes = b"",
     ) -> None:
+        self._person_key = person_key
         self._sites = sites
         self._software = software
         self._geo = geo
@@ -156,4 +158,5 @@ class CollectEvents:
             engagement_ms=event.engagement_ms,
             scroll_depth=event.scroll_depth,
             click=event.click,
+            person_id=person_id(self._person_key, site.site_id, event.person) if event.person else 0,
         )

@@ -55,6 +55,7 @@ class IncomingEvent:
     scroll_depth: int = 0
     click: Click | None = None
     timestamp: datetime | None = None
+    person: str | None = None  # the site's own id of a signed-in person (`fieldmark('identify', id)`)
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,4 @@ class StoredEvent:
     engagement_ms: int
     scroll_depth: int
     click: Click | None
+    person_id: int = 0  # the person's id under a per-site keyed hash; 0 for anonymous visitors

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from fieldmark.analytics.application.journeys import Journeys
 from fieldmark.analytics.application.realtime import Realtime
+from fieldmark.analytics.application.retention import Retention
 from fieldmark.analytics.application.run_funnel import RunFunnel
 from fieldmark.analytics.application.run_query import QueryAnswer, RunQuery
 from fieldmark.shared_kernel.access import SITE, STATS_READ, TEAM, VIEW, access
@@ -97,6 +98,20 @@ class JourneysOut(msgspec.Struct, frozen=True):
     paths: list[PathCount]
     nodes: list[str]
     links: list[LinkOut]
+
+
+class CohortOut(msgspec.Struct, frozen=True):
+    cohort: str
+    size: int
+    returning: list[int]
+    rates: list[float]
+
+
+class RetentionOut(msgspec.Struct, frozen=True):
+    basis: str
+    note: str
+    period: str
+    cohorts: list[CohortOut]
 
 
 def _out(answer: QueryAnswer) -> QueryOut:
@@ -224,4 +239,26 @@ class QueryController(Controller):
             [PathCount(steps, v) for steps, v in answer.paths],
             answer.nodes,
             [LinkOut(s, t, v) for s, t, v in answer.links],
+        )
+
+    @post(
+        "/api/sites/{site_id:uuid}/retention",
+        operation_id="retention",
+        opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True),
+        status_code=200,
+        summary="Cohorts by first-seen day or week and how many came back in each later period",
+        description="Body: `{period: day|week, basis?: person|visitor, date_range, filters, segment_id}`. "
+        "200 `{basis, note, period, cohorts: [{cohort, size, returning, rates}]}`. Anonymous visitors "
+        "cannot be followed across days (the daily salt): `basis` and `note` say what was measured.",
+    )
+    async def retention(
+        self, request: Request[Any, Any, State], site_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
+    ) -> RetentionOut:
+        use_case: Retention = request.app.state.analytics.retention
+        answer = await use_case.execute(site_id, data, request.state.actor)
+        return RetentionOut(
+            answer.basis,
+            answer.note,
+            answer.period,
+            [CohortOut(c.cohort, c.size, c.returning, c.rates) for c in answer.cohorts],
         )

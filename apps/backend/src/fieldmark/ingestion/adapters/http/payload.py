@@ -65,6 +65,7 @@ class EventPayload(msgspec.Struct, forbid_unknown_fields=True):
     t: str | None = None  # tag name
     rg: bool | None = None  # rage click
     dd: bool | None = None  # dead click
+    pid: str | None = None  # a signed-in person's id from the site (`fieldmark('identify', id)`), hashed
 
 
 _decoder = msgspec.json.Decoder(EventPayload | list[EventPayload])
@@ -151,7 +152,16 @@ def to_event(p: EventPayload, index: int | None = None) -> IncomingEvent:
         scroll_depth=scroll_depth,
         click=_click(p, bad) if kind is Kind.CLICK else None,
         timestamp=_timestamp(p.timestamp, bad),
+        person=_person(p.pid, bad),
     )
+
+
+def _person(raw: str | None, bad: Any) -> str | None:
+    if raw is None:
+        return None
+    if not 1 <= len(raw) <= 256:
+        raise bad("pid", "must have 1 to 256 characters")
+    return raw
 
 
 def _bounded(value: int | None, field: str, low: int, high: int, bad: Any) -> int:
