@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from uuid import UUID
 
 from fieldmark.bootstrap.container import AppContainer, resolved
 from fieldmark.bootstrap.engines import EmbeddedEngines, EngineUrls
@@ -52,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             return _create_admin(settings, args)
         if command == "create-site":
             return _create_site(settings, args)
+        if command == "demo":
+            return _demo(settings, args)
     except ConfigError as exc:
         print(f"fieldmark: {exc}", file=sys.stderr)
         return 2
@@ -94,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     site.add_argument(
         "--exclude-ip", action="append", default=[], help="an IP or CIDR to ignore (repeatable)"
     )
+    demo = sub.add_parser("demo", help="create a demo site and fill it with realistic generated traffic")
+    demo.add_argument("--domain", default="demo.fieldmark.test")
+    demo.add_argument("--events", type=int, default=300_000, help="about this many events (default 300,000)")
+    demo.add_argument("--days", type=int, default=30, help="spread over this many days up to now")
     sub.add_parser("settings", help="print every setting as a Markdown table")
     sub.add_parser("openapi", help="print the OpenAPI schema of every route (no store is opened)")
     return parser
@@ -287,6 +294,66 @@ def _create_site(settings: Settings, args: argparse.Namespace) -> int:
 
         created = asyncio.run(create())
     print(f"fieldmark: created site {created}")
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    """A site for a newcomer to explore: in the team of the first instance admin when there is one (so
+    it shows on their dashboard), with goals and a funnel, and `--events` of generated traffic."""
+    from fieldmark.analytics.adapters.clickhouse_demo import DemoPlan, default_end, generate
+    from fieldmark.shared_kernel.data_version import data_version_key
+    from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
+    from fieldmark.sites.application.definitions import FunnelInput, Funnels, GoalInput, Goals
+
+    if not 1 <= args.events <= 100_000_000 or not 1 <= args.days <= 3650:
+        print("fieldmark: --events is 1 to 100,000,000 and --days 1 to 3650", file=sys.stderr)
+        return 2
+    with _prepared(settings, ALL_ROLES) as container:
+
+        async def prepare() -> tuple[UUID, str, bool]:
+            pool = await resolved(container.postgres())
+            async with pool.connection() as conn:
+                cursor = await conn.execute(
+                    "SELECT m.team_id FROM memberships m JOIN users u ON u.id = m.user_id"
+                    " WHERE u.is_instance_admin ORDER BY u.created_at, m.created_at LIMIT 1"
+                )
+                row = await cursor.fetchone()
+            sites = await resolved(container.sites.sites())
+            existing = await sites.by_domain(args.domain)
+            if existing is not None:
+                return existing.id, existing.domain, False
+            create: CreateSite = await resolved(container.sites.create_site())
+            site = await create.execute(
+                CreateSiteCommand(domain=args.domain, name="Demo", team_id=row[0] if row else None)
+            )
+            goals: Goals = await resolved(container.sites.goals())
+            for goal in (
+                GoalInput({"kind": "pageview", "path": "/pricing"}),
+                GoalInput({"kind": "event", "event": "Signup"}),
+                GoalInput({"kind": "event", "event": "Purchase"}, currency="EUR"),
+            ):
+                await goals.create(site.id, goal)
+            funnels: Funnels = await resolved(container.sites.funnels())
+            steps = [
+                {"kind": "pageview", "path": "/"},
+                {"kind": "pageview", "path": "/pricing"},
+                {"kind": "event", "event": "Signup"},
+                {"kind": "event", "event": "Purchase"},
+            ]
+            await funnels.create(site.id, FunnelInput("Visit to purchase", steps, 7 * 86400))
+            return site.id, site.domain, True
+
+        async def bump(site_id: UUID) -> None:
+            redis = await resolved(container.redis())
+            await redis.incr(data_version_key(site_id))
+            await resolved(container.shutdown_resources())
+
+        site_id, domain, created = asyncio.run(prepare())
+        clickhouse = container.clickhouse()
+        plan = DemoPlan(site_id, args.events, default_end(), args.days)
+        count = clickhouse.run(lambda client: generate(client, plan, domain))
+        asyncio.run(bump(site_id))
+    print(f"fieldmark: {'created' if created else 'added to'} {domain}: {count:,} events in all")
     return 0
 
 

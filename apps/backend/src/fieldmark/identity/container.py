@@ -58,7 +58,7 @@ class IdentityContainer(containers.DeclarativeContainer):
     teams = providers.Singleton(PsycopgTeamRepository, pool=postgres)
     two_factor_store = providers.Singleton(PsycopgTwoFactorStore, pool=postgres, secret_key=secret)
     create_instance_admin = providers.Factory(
-        CreateInstanceAdmin, users=users, hasher=password_hasher, clock=clock
+        CreateInstanceAdmin, users=users, hasher=password_hasher, clock=clock, teams=teams
     )
     register_account = providers.Singleton(
         RegisterAccount,
