@@ -89,6 +89,7 @@ def _step(match: Matcher) -> GoalDef:
         match.event,
         match.property_key,
         match.property_value,
+        path=match.path,
     )
 
 

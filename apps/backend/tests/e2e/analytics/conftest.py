@@ -65,7 +65,15 @@ EVENTS: list[dict[str, Any]] = [
         "pathname": "/pricing",
         "referrer_source": "Google",
     },
-    {**C, "session_id": 31, "timestamp": "2026-11-01 12:05:00", "pathname": "/pricing", "kind": "engagement"},
+    {
+        **C,
+        "session_id": 31,
+        "timestamp": "2026-11-01 12:05:00",
+        "pathname": "/pricing",
+        "kind": "engagement",
+        "engagement_ms": 280_000,
+        "scroll_depth": 75,
+    },
     {**A, "session_id": 12, "timestamp": "2026-11-02 09:00:00", "pathname": "/", "referrer_source": "Google"},
 ]
 
@@ -116,6 +124,8 @@ def _insert(
         "props",
         "revenue_amount",
         "revenue_currency",
+        "engagement_ms",
+        "scroll_depth",
     ]
     rows = []
     for event in events:
@@ -138,6 +148,8 @@ def _insert(
                 event.get("props", {}),
                 Decimal(event["revenue"][0]) if "revenue" in event else None,
                 event["revenue"][1] if "revenue" in event else "",
+                event.get("engagement_ms", 0),
+                event.get("scroll_depth", 0),
             ]
         )
     clickhouse.run(lambda c: c.insert("events", rows, column_names=columns))

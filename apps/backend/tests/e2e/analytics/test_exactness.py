@@ -315,3 +315,29 @@ def test_the_team_roll_up_sums_its_sites(api) -> None:
     assert rows(limited.json()) == [([], [3])]  # a key limited to one site sees that site only
     bad = client.post(f"/api/teams/{team}/query", json={"metrics": ["visitors"], "timezone": "Mars/Olympus"})
     assert (bad.status_code, bad.json()["field"]) == (400, "timezone")
+
+
+def test_time_on_page_and_scroll_depth_come_from_engagement_events(api) -> None:
+    client, sites = api
+    site = sites["UTC"]  # C's view of /pricing was visible 280 s and scrolled to 75%; no other engagement
+    assert rows(ask(client, site, metrics=["time_on_page", "scroll_depth", "pageviews"])) == [
+        ([], [280, 75, 6])
+    ]
+    by_page = ask(
+        client,
+        site,
+        metrics=["pageviews", "time_on_page", "scroll_depth"],
+        dimensions=["event:page"],
+        order_by=[["event:page", "asc"]],
+    )
+    assert rows(by_page) == [
+        (["/"], [2, 0, 0]),
+        (["/blog/a"], [1, 0, 0]),
+        (["/blog/b"], [1, 0, 0]),
+        (["/pricing"], [2, 280, 75]),
+    ]
+    for metrics, dims in ((["scroll_depth", "bounce_rate"], []), (["time_on_page"], ["event:name"])):
+        refused = client.post(
+            f"/api/sites/{site}/query", json={"metrics": metrics, "dimensions": dims, "date_range": DAY}
+        )
+        assert (refused.status_code, refused.json()["field"]) == (400, "metrics")

@@ -76,6 +76,7 @@ def test_bad_funnels_are_refused(api) -> None:
         ({"steps": STEPS, "breakdown": "event:page"}, "breakdown"),
         ({"steps": STEPS, "date_range": "sometime"}, "date_range"),
         ({"steps": STEPS, "colour": "red"}, "colour"),
+        ({"steps": STEPS, "filters": [["is", "visit:source", ["Google"]]]}, "filters"),
     ):
         response = client.post(f"/api/sites/{site}/funnel", json={"date_range": DAY, **body})
         assert (response.status_code, response.json().get("field")) == (400, field), (body, response.text)

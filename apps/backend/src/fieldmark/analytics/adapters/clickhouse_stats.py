@@ -19,8 +19,10 @@ from uuid import UUID
 from fieldmark.analytics.application.ports import FunnelDef, FunnelRow, Row, Scope
 from fieldmark.analytics.domain.query import (
     COUNTRY_NAME,
+    ENGAGEMENT_METRICS,
     GOAL,
     GOAL_METRICS,
+    VISIT_METRICS,
     Combination,
     Condition,
     Dimension,
@@ -31,6 +33,7 @@ from fieldmark.analytics.domain.query import (
     Metric,
     Query,
     country_names,
+    filter_dimensions,
     select_goals,
 )
 from fieldmark.shared_kernel.errors import StoreUnavailable
@@ -108,10 +111,13 @@ class Compiler:
         self.query = query
         self.params = Params()
         self.tz = self.params.bind(scope.timezone, "String")
+        self.session = "e"  # where a visit's constant attributes (device, location) are read from
 
     # Goals -------------------------------------------------------------------------------------
     def goal(self, goal: GoalDef) -> str:
         if goal.kind == "pageview":
+            if goal.path and "*" not in goal.path:  # an exact path: equality is cheaper than a regex
+                return f"(e.kind = 'pageview' AND e.pathname = {self.params.bind(goal.path, 'String')})"
             return (
                 f"(e.kind = 'pageview' AND match(e.pathname, {self.params.bind(goal.path_regex, 'String')}))"
             )
@@ -169,13 +175,15 @@ class Compiler:
         if dim.name == COUNTRY_NAME:
             codes, names = country_names()
             return (
-                f"transform(e.country_code, {self.params.bind(codes, 'Array(String)')},"
-                f" {self.params.bind(names, 'Array(String)')}, toString(e.country_code))"
+                f"transform({self.session}.country_code, {self.params.bind(codes, 'Array(String)')},"
+                f" {self.params.bind(names, 'Array(String)')}, toString({self.session}.country_code))"
             )
         if dim.name == "visit:source":  # a visit with no referrer and no UTM source, as Plausible names it
             return f"if(v.{dim.column} = '', '{DIRECT}', v.{dim.column})"
         if dim.level is Level.ENTRY:
             return f"v.{dim.column}"
+        if dim.level is Level.SESSION:
+            return f"{self.session}.{dim.column}"
         return f"e.{dim.column}"
 
     def condition(self, item: Condition) -> str:
@@ -211,13 +219,113 @@ class Compiler:
 
     # The whole statement -----------------------------------------------------------------------
     def compile(self) -> tuple[str, dict[str, Any], list[str]]:
-        """The SQL, its parameters, and the result's column names (d0… for dimensions, then metrics)."""
-        query, scope, bind = self.query, self.scope, self.params.bind
-        sites_p = bind(list(scope.sites), "Array(UUID)")
-        start_p = bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
-        end_p = bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
-        in_range = f"site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
+        """The SQL, its parameters, and the result's column names (d0… for dimensions, then metrics).
 
+        Three shapes, the cheapest that answers: *flat* (no visit figures: one pass over events),
+        *visits* (visit figures by visit attributes only: one pass grouping events into visits), and
+        *general* (visit figures by event attributes or time: events joined to their visits)."""
+        query = self.query
+        levels = {d.level for d in (*query.dimensions, *filter_dimensions(query.filters))}
+        visit_metrics = bool(VISIT_METRICS & set(query.metrics))
+        if not visit_metrics and Level.ENTRY not in levels:
+            return self._flat()
+        if not levels & {Level.EVENT, Level.TIME}:
+            return self._visits()
+        return self._general()
+
+    def _range(self) -> tuple[str, str, str]:
+        bind, scope = self.params.bind, self.scope
+        return (
+            bind(list(scope.sites), "Array(UUID)"),
+            bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')"),
+            bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')"),
+        )
+
+    def _finish(
+        self, select_from: str, dims: list[str], metrics: dict[Metric, str], cte: str = ""
+    ) -> tuple[str, dict[str, Any], list[str]]:
+        query, bind = self.query, self.params.bind
+        aliases = [f"d{i}" for i in range(len(dims))]
+        columns = [*(f"{sql} AS {alias}" for sql, alias in zip(dims, aliases, strict=True))]
+        columns += [f"{metrics[m]} AS m_{m.value}" for m in query.metrics]
+        group = f"\nGROUP BY {', '.join(aliases)}" if aliases else ""
+        limit = (
+            f"\nLIMIT {bind(query.limit, 'UInt32')} OFFSET {bind(query.offset, 'UInt32')}" if aliases else ""
+        )
+        sql = f"{cte}SELECT {', '.join(columns)}\n{select_from}{group}{_order(query, aliases)}{limit}"
+        return sql, self.params.values, [*aliases, *(m.value for m in query.metrics)]
+
+    def _flat(self) -> tuple[str, dict[str, Any], list[str]]:
+        query, scope = self.query, self.scope
+        sites_p, start_p, end_p = self._range()
+        dims = [self.column(d) for d in query.dimensions]
+        engagement = bool(ENGAGEMENT_METRICS & set(query.metrics))
+        kinds = "'pageview', 'custom', 'engagement'" if engagement else "'pageview', 'custom'"
+        where = [
+            f"e.site_id IN {sites_p}",
+            f"e.timestamp >= {start_p}",
+            f"e.timestamp < {end_p}",
+            f"e.kind IN ({kinds})",
+            *(self.filter(f) for f in query.filters),
+        ]
+        goal_alias = next((f"d{i}" for i, d in enumerate(query.dimensions) if d.name == GOAL), None)
+        if goal_alias is not None and scope.goals:
+            where.append(self.any_goal(scope.goals))
+        metrics = {
+            Metric.VISITORS: "uniq(e.visitor_id)",
+            Metric.VISITS: "uniq(e.session_id)",
+            Metric.PAGEVIEWS: "countIf(e.kind = 'pageview')",
+            Metric.EVENTS: "countIf(e.kind = 'custom')",
+            Metric.PERCENTAGE: "uniq(e.visitor_id)",
+            Metric.CONVERSION_RATE: "uniq(e.visitor_id)",
+            # seconds a page was visible per view, and the deepest scroll per view, in percent
+            Metric.TIME_ON_PAGE: "if(countIf(e.kind = 'engagement') = 0, 0,"
+            " round(avgIf(e.engagement_ms, e.kind = 'engagement') / 1000))",
+            Metric.SCROLL_DEPTH: "if(countIf(e.kind = 'engagement') = 0, 0,"
+            " round(avgIf(e.scroll_depth, e.kind = 'engagement')))",
+        }
+        if GOAL_METRICS & set(query.metrics):
+            amount, counted = self.revenue(goal_alias)
+            metrics[Metric.TOTAL_REVENUE] = f"round(sum({amount}), 2)"
+            metrics[Metric.AVERAGE_REVENUE] = (
+                f"if(countIf({counted}) = 0, 0, round(sum({amount}) / countIf({counted}), 2))"
+            )
+        return self._finish(f"FROM events AS e\nWHERE {' AND '.join(where)}", dims, metrics)
+
+    def _visits(self) -> tuple[str, dict[str, Any], list[str]]:
+        query = self.query
+        sites_p, start_p, end_p = self._range()
+        self.session = "v"
+        used = {d.name: d for d in (*query.dimensions, *filter_dimensions(query.filters))}.values()
+        attributes = []
+        for dim in used:
+            if dim.name == "visit:entry_page":
+                attributes.append("argMinIf(pathname, timestamp, kind = 'pageview') AS entry_page")
+            elif dim.name == "visit:exit_page":
+                attributes.append("argMaxIf(pathname, timestamp, kind = 'pageview') AS exit_page")
+            elif dim.level is Level.ENTRY:
+                attributes.append(f"argMin({dim.column}, timestamp) AS {dim.column}")
+            else:
+                attributes.append(f"any({dim.column}) AS {dim.column}")
+        visits = (
+            "FROM (\n  SELECT session_id, any(visitor_id) AS visitor_id, countIf(kind = 'pageview') AS pv,"
+            " countIf(kind = 'custom') AS ev,"
+            " countIf(kind = 'pageview') <= 1 AND countIf(kind = 'custom' AND interactive) = 0 AS bounce,"
+            " dateDiff('second', min(timestamp), max(timestamp)) AS duration"
+            + "".join(f", {a}" for a in dict.fromkeys(attributes))
+            + f"\n  FROM events WHERE site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
+            " AND kind IN ('pageview', 'custom', 'engagement')\n  GROUP BY session_id\n) AS v"
+        )
+        dims = [self.column(d) for d in query.dimensions]
+        filters = [self.filter(f) for f in query.filters]
+        # A visit counts where it has a pageview or custom event in the range (not engagement alone).
+        where = " AND ".join(["(pv + ev) > 0", *filters])
+        return self._finish(f"{visits}\nWHERE {where}", dims, _OUTER)
+
+    def _general(self) -> tuple[str, dict[str, Any], list[str]]:
+        query, scope = self.query, self.scope
+        sites_p, start_p, end_p = self._range()
+        in_range = f"site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
         dims = [self.column(d) for d in query.dimensions]
         aliases = [f"d{i}" for i in range(len(dims))]
         where = [
@@ -225,8 +333,8 @@ class Compiler:
             f"e.timestamp >= {start_p}",
             f"e.timestamp < {end_p}",
             "e.kind IN ('pageview', 'custom')",
+            *(self.filter(f) for f in query.filters),
         ]
-        where += [self.filter(f) for f in query.filters]
         goal_alias = next((a for a, d in zip(aliases, query.dimensions, strict=True) if d.name == GOAL), None)
         if goal_alias is not None and scope.goals:
             where.append(self.any_goal(scope.goals))  # only events some goal counts
@@ -234,7 +342,6 @@ class Compiler:
         if GOAL_METRICS & set(query.metrics):
             amount, counted = self.revenue(goal_alias)
             extra += f", sum({amount}) AS rev, countIf({counted}) AS rev_n"
-
         visits_cte, join = "", ""
         if query.needs_visits():
             visits_cte, join = visits_sql(in_range)
@@ -250,15 +357,7 @@ class Compiler:
             f"{extra}\n  FROM events AS e{join}\n  WHERE {' AND '.join(where)}\n"
             f"  GROUP BY {', '.join([*aliases, 'sid'])}"
         )
-        metrics = [f"{_OUTER[m]} AS {m.value}" for m in query.metrics]
-        outer_group = f"\nGROUP BY {', '.join(aliases)}" if aliases else ""
-        order = _order(query, aliases)
-        limit = (
-            f"\nLIMIT {bind(query.limit, 'UInt32')} OFFSET {bind(query.offset, 'UInt32')}" if aliases else ""
-        )
-        select = ", ".join([*aliases, *metrics])
-        sql = f"{visits_cte}SELECT {select}\nFROM (\n  {inner}\n){outer_group}{order}{limit}"
-        return sql, self.params.values, [*aliases, *(m.value for m in query.metrics)]
+        return self._finish(f"FROM (\n  {inner}\n)", aliases, _OUTER, visits_cte)
 
 
 def compile_query(scope: Scope, query: Query) -> tuple[str, dict[str, Any], list[str]]:
@@ -269,10 +368,10 @@ def _order(query: Query, aliases: list[str]) -> str:
     if not aliases:
         return ""
     names = {d.name: alias for d, alias in zip(query.dimensions, aliases, strict=True)}
-    terms = [f"{names.get(o.field, o.field)} {'DESC' if o.descending else 'ASC'}" for o in query.order]
+    terms = [f"{names.get(o.field, 'm_' + o.field)} {'DESC' if o.descending else 'ASC'}" for o in query.order]
     if not terms:
         times = [names[d.name] for d in query.dimensions if d.is_time]
-        terms = [f"{t} ASC" for t in times] or [f"{query.metrics[0].value} DESC"]
+        terms = [f"{t} ASC" for t in times] or [f"m_{query.metrics[0].value} DESC"]
     terms += [f"{alias} ASC" for alias in aliases if not any(t.startswith(alias + " ") for t in terms)]
     return "\nORDER BY " + ", ".join(terms)
 
@@ -406,10 +505,15 @@ def compile_funnel(
         f"e.timestamp < {end_p}",
         "e.kind IN ('pageview', 'custom')",
         *(compiler.filter(f) for f in filters),
+        "(" + " OR ".join(conditions) + ")",  # only events some step matches: windowFunnel needs no others
     ]
-    times = ["arrayFirst(x -> x.2[1], evs).1 AS t1"]
+    # Per step, the visitor's times at it; then the first time at each step after the one before.
+    times = [
+        f"groupArrayIf(toUnixTimestamp64Milli(e.timestamp), {c}) AS a{i}" for i, c in enumerate(conditions, 1)
+    ]
+    times.append("arrayMin(a1) AS t1")
     for i in range(2, len(conditions) + 1):
-        times.append(f"arrayFirst(x -> x.2[{i}] AND x.1 >= t{i - 1}, evs).1 AS t{i}")
+        times.append(f"arrayMin(arrayFilter(x -> x >= t{i - 1}, a{i})) AS t{i}")
     group = ""
     select_dim = ""
     if breakdown is not None:
@@ -423,8 +527,7 @@ def compile_funnel(
     inner = (
         f"SELECT {select_dim}e.visitor_id AS vid,"
         f" windowFunnel({window})(toDateTime(e.timestamp), {', '.join(conditions)}) AS level,"
-        f" arraySort(x -> x.1, groupArray((toUnixTimestamp64Milli(e.timestamp), [{', '.join(conditions)}])))"
-        f" AS evs, {', '.join(times)}"
+        f" {', '.join(times)}"
         f" FROM events AS e WHERE {' AND '.join(where)} GROUP BY vid"
     )
     counts = [f"countIf(level >= {i})" for i in range(1, len(conditions) + 1)]

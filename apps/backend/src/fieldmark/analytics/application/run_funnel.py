@@ -10,7 +10,7 @@ from uuid import UUID
 from fieldmark.analytics.application.ports import FunnelDef, FunnelRow, Scope, SiteCatalog, StatsStore
 from fieldmark.analytics.application.run_query import RunQuery
 from fieldmark.analytics.domain.dates import resolve
-from fieldmark.analytics.domain.query import Level, dimension, parse_filters
+from fieldmark.analytics.domain.query import Level, dimension, filter_dimensions, parse_filters
 from fieldmark.shared_kernel.audit import Actor
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
@@ -110,6 +110,12 @@ class RunFunnel:
         filters = parse_filters(raw.get("filters")) + await self._queries.segment(
             site_id, raw.get("segment_id"), actor
         )
+        if any(d.level is Level.ENTRY for d in filter_dimensions(filters)):
+            raise InvalidInput(
+                "funnel filters take event and visit dimensions, not source, UTM or entry/exit page "
+                "(break the funnel down by source instead)",
+                field="filters",
+            )
         breakdown = None
         if raw.get("breakdown") is not None:
             breakdown = dimension(raw["breakdown"])

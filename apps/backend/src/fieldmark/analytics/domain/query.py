@@ -80,10 +80,14 @@ class Metric(StrEnum):
     CONVERSION_RATE = "conversion_rate"
     TOTAL_REVENUE = "total_revenue"
     AVERAGE_REVENUE = "average_revenue"
+    TIME_ON_PAGE = "time_on_page"
+    SCROLL_DEPTH = "scroll_depth"
 
 
 GOAL = "event:goal"
 GOAL_METRICS = frozenset({Metric.CONVERSION_RATE, Metric.TOTAL_REVENUE, Metric.AVERAGE_REVENUE})
+# Read from engagement events (time visible and deepest scroll of each pageview).
+ENGAGEMENT_METRICS = frozenset({Metric.TIME_ON_PAGE, Metric.SCROLL_DEPTH})
 
 
 # Metrics that need each visit's own figures (its pageviews, interactions, length).
@@ -355,6 +359,21 @@ def check_combination(query: Query) -> None:
         raise InvalidInput(
             "conversion_rate and revenue metrics need event:goal as a dimension or a filter", field="metrics"
         )
+    if ENGAGEMENT_METRICS & set(query.metrics):
+        if VISIT_METRICS & set(query.metrics):
+            raise InvalidInput(
+                "time_on_page and scroll_depth describe pageviews: ask for them apart from visit metrics",
+                field="metrics",
+            )
+        if any(
+            d.name in (GOAL, "event:name") or d.property_key or d.level is Level.ENTRY
+            for d in (*query.dimensions, *filter_dimensions(query.filters))
+        ):
+            raise InvalidInput(
+                "time_on_page and scroll_depth go with pages, time and visit attributes such as device or "
+                "location",
+                field="metrics",
+            )
     if Metric.PERCENTAGE in query.metrics and not query.dimensions:
         raise InvalidInput("percentage is a share of the total: it needs a dimension", field="metrics")
 
@@ -370,6 +389,7 @@ class GoalDef:
     property_key: str = ""
     property_value: str = ""
     currency: str | None = None  # set: a revenue goal
+    path: str = ""  # a pageview goal's pattern as written; without a wildcard it is matched by equality
 
 
 def select_goals(condition: Condition, goals: tuple[GoalDef, ...]) -> tuple[GoalDef, ...]:
