@@ -50,6 +50,7 @@ bench: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
 	  { echo "make bench: wrk is needed (apt-get install wrk)"; exit 1; }
 	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/query.py --total 1070000 --site 320000 --runs 9
 	$(VENV)/bin/python bench/query.py --total 10700000 --site 1180000 --runs 9
 	$(VENV)/bin/python bench/query.py --total 53500000 --site 1180000 --runs 9 --only overview
 	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 0

@@ -245,13 +245,15 @@ def test_segments_and_shared_links_narrow_every_answer(api) -> None:
 def test_goals_conversions_and_revenue(api) -> None:
     client, sites = api
     site = sites["goals"]  # visitors A, B, C as above, and D (GB) who bought for 50 EUR and 10 USD
-    by_goal = ask(client, site, metrics=["visitors", "events", "conversion_rate"], dimensions=["event:goal"])
+    by_goal = ask(
+        client, site, metrics=["visitors", "conversions", "conversion_rate"], dimensions=["event:goal"]
+    )
     assert rows(by_goal) == [
-        (["Visit /pricing"], [2, 0, 50]),
+        (["Visit /pricing"], [2, 2, 50]),
         (["Pro signup"], [1, 1, 25]),
         (["Purchase"], [1, 2, 25]),
         (["Signup"], [1, 1, 25]),
-        (["Visit /blog/*"], [1, 0, 25]),
+        (["Visit /blog/*"], [1, 2, 25]),
     ]
     bought = ask(
         client,

@@ -71,6 +71,7 @@ _OUTER = {
     Metric.VISIT_DURATION: "if(count() = 0, 0, round(avg(duration)))",
     Metric.PERCENTAGE: "uniq(visitor_id)",  # turned into a share of the total by the use case
     Metric.CONVERSION_RATE: "uniq(visitor_id)",  # likewise, of the visitors without the goal filter
+    Metric.CONVERSIONS: "sum(pv) + sum(ev)",
     Metric.TOTAL_REVENUE: "round(sum(rev), 2)",
     Metric.AVERAGE_REVENUE: "if(sum(rev_n) = 0, 0, round(sum(rev) / sum(rev_n), 2))",
 }
@@ -278,6 +279,7 @@ class Compiler:
             Metric.EVENTS: "countIf(e.kind = 'custom')",
             Metric.PERCENTAGE: "uniq(e.visitor_id)",
             Metric.CONVERSION_RATE: "uniq(e.visitor_id)",
+            Metric.CONVERSIONS: "count()",  # every event left completes a goal of the query
             # seconds a page was visible per view, and the deepest scroll per view, in percent
             Metric.TIME_ON_PAGE: "if(countIf(e.kind = 'engagement') = 0, 0,"
             " round(avgIf(e.engagement_ms, e.kind = 'engagement') / 1000))",

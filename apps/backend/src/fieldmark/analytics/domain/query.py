@@ -78,6 +78,7 @@ class Metric(StrEnum):
     EVENTS = "events"
     PERCENTAGE = "percentage"
     CONVERSION_RATE = "conversion_rate"
+    CONVERSIONS = "conversions"
     TOTAL_REVENUE = "total_revenue"
     AVERAGE_REVENUE = "average_revenue"
     TIME_ON_PAGE = "time_on_page"
@@ -85,7 +86,9 @@ class Metric(StrEnum):
 
 
 GOAL = "event:goal"
-GOAL_METRICS = frozenset({Metric.CONVERSION_RATE, Metric.TOTAL_REVENUE, Metric.AVERAGE_REVENUE})
+GOAL_METRICS = frozenset(
+    {Metric.CONVERSIONS, Metric.CONVERSION_RATE, Metric.TOTAL_REVENUE, Metric.AVERAGE_REVENUE}
+)
 # Read from engagement events (time visible and deepest scroll of each pageview).
 ENGAGEMENT_METRICS = frozenset({Metric.TIME_ON_PAGE, Metric.SCROLL_DEPTH})
 
@@ -357,7 +360,8 @@ def check_combination(query: Query) -> None:
     goal_used = any(d.name == GOAL for d in (*query.dimensions, *filter_dimensions(query.filters)))
     if GOAL_METRICS & set(query.metrics) and not goal_used:
         raise InvalidInput(
-            "conversion_rate and revenue metrics need event:goal as a dimension or a filter", field="metrics"
+            "conversions, conversion_rate and revenue metrics need event:goal as a dimension or a filter",
+            field="metrics",
         )
     if ENGAGEMENT_METRICS & set(query.metrics):
         if VISIT_METRICS & set(query.metrics):
