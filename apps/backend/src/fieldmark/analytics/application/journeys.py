@@ -8,13 +8,11 @@ from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
-from fieldmark.analytics.application.ports import Scope, SiteCatalog, StatsStore
-from fieldmark.analytics.application.run_query import RunQuery
+from fieldmark.analytics.application.ports import Scope
+from fieldmark.analytics.application.site_report import SiteReport
 from fieldmark.analytics.domain.dates import resolve
-from fieldmark.analytics.domain.query import parse_filters
 from fieldmark.shared_kernel.audit import Actor
-from fieldmark.shared_kernel.clock import Clock
-from fieldmark.shared_kernel.errors import InvalidInput, NotFound
+from fieldmark.shared_kernel.errors import InvalidInput
 
 KNOWN_KEYS = {"page", "depth", "limit", "date_range", "filters", "segment_id"}
 
@@ -36,36 +34,23 @@ def _int(raw: Any, default: int, low: int, high: int, field: str) -> int:
     return value
 
 
-class Journeys:
+class Journeys(SiteReport):
+    known_keys = frozenset(KNOWN_KEYS)
+
     """Rules: a visit's pageviews in time order, a reload of the same page counted once. Previous and
     next count the views of `page` (so a visit that saw it twice counts twice). Paths count visits by
     their first `depth` pages (2 to 5); with `page`, only visits that saw it. Filters and segments pick
     whole visits."""
 
-    def __init__(self, sites: SiteCatalog, store: StatsStore, clock: Clock, queries: RunQuery) -> None:
-        self._sites = sites
-        self._store = store
-        self._clock = clock
-        self._queries = queries
-
     async def execute(self, site_id: UUID, raw: dict[str, Any], actor: Actor | None = None) -> JourneysAnswer:
-        if not isinstance(raw, dict):
-            raise InvalidInput("the journeys query is a JSON object", field="query")
-        unknown = sorted(set(raw) - KNOWN_KEYS)
-        if unknown:
-            raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
-        site = await self._sites.site(site_id)
-        if site is None:
-            raise NotFound("no such site")
+        site = await self._site(site_id, raw)
         page = raw.get("page")
         if page is not None and (not isinstance(page, str) or not page.startswith("/") or len(page) > 2000):
             raise InvalidInput("page is a path, starting with /", field="page")
         depth = _int(raw.get("depth"), 5, 2, 5, "depth")
         limit = _int(raw.get("limit"), 10, 1, 100, "limit")
         period = resolve(raw.get("date_range", "30d"), self._clock.now(), site.timezone)
-        filters = parse_filters(raw.get("filters")) + await self._queries.segment(
-            site_id, raw.get("segment_id"), actor
-        )
+        filters = await self._filters(site_id, raw, actor)
         rows = await self._store.journeys(
             Scope((site.id,), period, site.timezone, site.goals), filters, page, depth, limit
         )

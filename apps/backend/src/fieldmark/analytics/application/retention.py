@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from fieldmark.analytics.application.ports import Scope, SiteCatalog, StatsStore
-from fieldmark.analytics.application.run_query import RunQuery
+from fieldmark.analytics.application.ports import Scope
+from fieldmark.analytics.application.site_report import SiteReport
 from fieldmark.analytics.domain.dates import resolve
-from fieldmark.analytics.domain.query import Level, filter_dimensions, parse_filters
+from fieldmark.analytics.domain.query import Level, filter_dimensions
 from fieldmark.shared_kernel.audit import Actor
-from fieldmark.shared_kernel.clock import Clock
-from fieldmark.shared_kernel.errors import InvalidInput, NotFound
+from fieldmark.shared_kernel.errors import InvalidInput
 
 KNOWN_KEYS = {"period", "basis", "date_range", "filters", "segment_id"}
 NOTES = {
@@ -46,24 +45,13 @@ class RetentionAnswer:
     cohorts: list[Cohort]
 
 
-class Retention:
-    def __init__(self, sites: SiteCatalog, store: StatsStore, clock: Clock, queries: RunQuery) -> None:
-        self._sites = sites
-        self._store = store
-        self._clock = clock
-        self._queries = queries
+class Retention(SiteReport):
+    known_keys = frozenset(KNOWN_KEYS)
 
     async def execute(
         self, site_id: UUID, raw: dict[str, Any], actor: Actor | None = None
     ) -> RetentionAnswer:
-        if not isinstance(raw, dict):
-            raise InvalidInput("the retention query is a JSON object", field="query")
-        unknown = sorted(set(raw) - KNOWN_KEYS)
-        if unknown:
-            raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
-        site = await self._sites.site(site_id)
-        if site is None:
-            raise NotFound("no such site")
+        site = await self._site(site_id, raw)
         unit = raw.get("period", "week")
         if unit not in ("day", "week"):
             raise InvalidInput('period is "day" or "week"', field="period")
@@ -73,9 +61,7 @@ class Retention:
         period = resolve(
             raw.get("date_range", "91d" if unit == "week" else "30d"), self._clock.now(), site.timezone
         )
-        filters = parse_filters(raw.get("filters")) + await self._queries.segment(
-            site_id, raw.get("segment_id"), actor
-        )
+        filters = await self._filters(site_id, raw, actor)
         if any(d.level is Level.ENTRY for d in filter_dimensions(filters)):
             raise InvalidInput(
                 "retention filters take event and visit dimensions, not source, UTM or entry/exit page",

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from fieldmark.analytics.application.ports import FunnelDef, FunnelRow, Scope, SiteCatalog, StatsStore
-from fieldmark.analytics.application.run_query import RunQuery
+from fieldmark.analytics.application.ports import FunnelDef, FunnelRow, Scope
+from fieldmark.analytics.application.site_report import SiteReport
 from fieldmark.analytics.domain.dates import resolve
-from fieldmark.analytics.domain.query import Level, dimension, filter_dimensions, parse_filters
+from fieldmark.analytics.domain.query import Level, dimension, filter_dimensions
 from fieldmark.shared_kernel.audit import Actor
-from fieldmark.shared_kernel.clock import Clock
-from fieldmark.shared_kernel.errors import InvalidInput, NotFound
+from fieldmark.shared_kernel.errors import InvalidInput
 
 KNOWN_KEYS = {"funnel_id", "steps", "window_seconds", "date_range", "filters", "segment_id", "breakdown"}
 BREAKDOWN_ENTRY = {
@@ -74,26 +73,15 @@ def _steps(funnel: FunnelDef, row: FunnelRow) -> list[StepOut]:
     return out
 
 
-class RunFunnel:
+class RunFunnel(SiteReport):
+    known_keys = frozenset(KNOWN_KEYS)
+
     """Rules: a visitor converts to step n when they complete steps 1 to n in that order within the
     window counted from step 1 (ClickHouse's windowFunnel). Filters and segments narrow the events
     considered, as in a query. A breakdown takes a visit dimension (source, UTM, device, location...)."""
 
-    def __init__(self, sites: SiteCatalog, store: StatsStore, clock: Clock, queries: RunQuery) -> None:
-        self._sites = sites
-        self._store = store
-        self._clock = clock
-        self._queries = queries
-
     async def execute(self, site_id: UUID, raw: dict[str, Any], actor: Actor | None = None) -> FunnelAnswer:
-        if not isinstance(raw, dict):
-            raise InvalidInput("the funnel query is a JSON object", field="query")
-        unknown = sorted(set(raw) - KNOWN_KEYS)
-        if unknown:
-            raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
-        site = await self._sites.site(site_id)
-        if site is None:
-            raise NotFound("no such site")
+        site = await self._site(site_id, raw)
         if raw.get("funnel_id") is not None:
             if "steps" in raw:
                 raise InvalidInput("give funnel_id or steps, not both", field="steps")
@@ -107,9 +95,7 @@ class RunFunnel:
         else:
             funnel = self._sites.funnel_steps(raw.get("steps"), raw.get("window_seconds"))
         period = resolve(raw.get("date_range", "30d"), self._clock.now(), site.timezone)
-        filters = parse_filters(raw.get("filters")) + await self._queries.segment(
-            site_id, raw.get("segment_id"), actor
-        )
+        filters = await self._filters(site_id, raw, actor)
         if any(d.level is Level.ENTRY for d in filter_dimensions(filters)):
             raise InvalidInput(
                 "funnel filters take event and visit dimensions, not source, UTM or entry/exit page "

@@ -10,6 +10,7 @@ from uuid import UUID
 from zoneinfo import available_timezones
 
 from fieldmark.analytics.application.ports import Row, Scope, SiteCatalog, SiteView, StatsStore
+from fieldmark.analytics.application.requests import check_keys
 from fieldmark.analytics.domain.dates import DateRange, buckets, comparison_range, label, resolve
 from fieldmark.analytics.domain.query import (
     GOAL,
@@ -65,14 +66,6 @@ def _change(metric: str, current: float | int, previous: float | int) -> float |
     return int(change) if change.is_integer() else change
 
 
-def _check_keys(raw: Any, known: set[str]) -> None:
-    if not isinstance(raw, dict):
-        raise InvalidInput("the query is a JSON object", field="query")
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise InvalidInput(f"unknown query field {unknown[0]!r}", field=unknown[0])
-
-
 class RunQuery:
     """Rules: metrics, dimensions, operators and ranges come from closed sets (400 naming the field
     otherwise); values are only ever bound parameters. A shared link restricted to a segment has that
@@ -84,7 +77,7 @@ class RunQuery:
         self._clock = clock
 
     async def execute(self, site_id: UUID, raw: dict[str, Any], actor: Actor | None = None) -> QueryAnswer:
-        _check_keys(raw, KNOWN_KEYS)
+        check_keys(raw, KNOWN_KEYS)
         site = await self._sites.site(site_id)
         if site is None:
             raise NotFound("no such site")
@@ -95,7 +88,7 @@ class RunQuery:
     ) -> QueryAnswer:
         """The same query over every site of a team, summed (a visitor of two sites counts twice), with
         dates in `timezone` (default UTC). Goals and segments belong to one site: not here."""
-        _check_keys(raw, (KNOWN_KEYS - {"segment_id"}) | {"timezone"})
+        check_keys(raw, (KNOWN_KEYS - {"segment_id"}) | {"timezone"})
         sites = await self._sites.team_sites(team_id)
         if actor is not None and actor.only_sites:
             sites = [s for s in sites if s.id in actor.only_sites]

@@ -6,13 +6,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import psycopg
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
-
+from fieldmark.identity.adapters.postgres import PostgresRepository
 from fieldmark.identity.domain.invitation import Invitation
 from fieldmark.identity.domain.roles import Role
-from fieldmark.shared_kernel.errors import StoreUnavailable
 from fieldmark.shared_kernel.ids import TeamId, UserId
 
 _SELECT = (
@@ -35,20 +31,9 @@ def _invitation(row: dict[str, Any]) -> Invitation:
     )
 
 
-class PsycopgInvitationRepository:
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        self._pool = pool
-
-    async def _execute(self, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-        try:
-            async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-                await cursor.execute(query, params)
-                return await cursor.fetchall() if cursor.description else []
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
-
+class PsycopgInvitationRepository(PostgresRepository):
     async def add(self, invitation: Invitation, token_hash: str, invited_by: UserId) -> None:
-        await self._execute(
+        await self._run(
             "INSERT INTO invitations"
             " (id, team_id, email, role, token_hash, invited_by, created_at, expires_at)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
@@ -65,25 +50,25 @@ class PsycopgInvitationRepository:
         )
 
     async def by_token_hash(self, token_hash: str) -> Invitation | None:
-        rows = await self._execute(_SELECT + " WHERE i.token_hash = %s", (token_hash,))
+        rows = await self._run(_SELECT + " WHERE i.token_hash = %s", (token_hash,))
         return _invitation(rows[0]) if rows else None
 
     async def by_id(self, team_id: TeamId, invitation_id: UUID) -> Invitation | None:
-        rows = await self._execute(_SELECT + " WHERE i.team_id = %s AND i.id = %s", (team_id, invitation_id))
+        rows = await self._run(_SELECT + " WHERE i.team_id = %s AND i.id = %s", (team_id, invitation_id))
         return _invitation(rows[0]) if rows else None
 
     async def of_team(self, team_id: TeamId) -> list[Invitation]:
-        rows = await self._execute(_SELECT + " WHERE i.team_id = %s ORDER BY i.created_at", (team_id,))
+        rows = await self._run(_SELECT + " WHERE i.team_id = %s ORDER BY i.created_at", (team_id,))
         return [_invitation(row) for row in rows]
 
     async def mark_accepted(self, invitation_id: UUID, at: datetime) -> None:
-        await self._execute("UPDATE invitations SET accepted_at = %s WHERE id = %s", (at, invitation_id))
+        await self._run("UPDATE invitations SET accepted_at = %s WHERE id = %s", (at, invitation_id))
 
     async def mark_revoked(self, invitation_id: UUID, at: datetime) -> None:
-        await self._execute("UPDATE invitations SET revoked_at = %s WHERE id = %s", (at, invitation_id))
+        await self._run("UPDATE invitations SET revoked_at = %s WHERE id = %s", (at, invitation_id))
 
     async def renew(self, invitation: Invitation, token_hash: str) -> None:
-        await self._execute(
+        await self._run(
             "UPDATE invitations SET token_hash = %s, created_at = %s, expires_at = %s WHERE id = %s",
             (token_hash, invitation.created_at, invitation.expires_at, invitation.id),
         )
