@@ -15,7 +15,7 @@ FRONTEND_SRC := $(shell find apps/frontend/src apps/frontend/public -type f 2>/d
                 apps/frontend/index.html apps/frontend/vite.config.ts apps/frontend/tsconfig.json
 TRACKER_SRC  := $(shell find packages/tracker/src -type f 2>/dev/null) packages/tracker/build.mjs
 
-.PHONY: setup run test lint test-backend test-frontend test-tracker bench api-types clean clean-data tools
+.PHONY: setup run test lint test-backend test-frontend test-tracker test-browser bench api-types clean clean-data tools
 
 ## setup: Python venv from the lock file, npm packages (with the DB-IP geo database), built dashboard and tracker
 setup: $(STAMPS)/python $(STAMPS)/frontend $(STAMPS)/tracker
@@ -26,7 +26,7 @@ run: setup
 	@exec $(VENV)/bin/fieldmark run
 
 ## test: every linter and every test suite
-test: setup lint test-tracker test-frontend test-backend
+test: setup lint test-tracker test-frontend test-backend test-browser
 
 ## lint: ruff, mypy, import-linter contracts, vue-tsc and tsc
 lint: setup
@@ -44,6 +44,12 @@ test-frontend: setup
 
 test-tracker: setup
 	npm run -s test -w @fieldmark/tracker
+
+## test-browser: the dashboard in Debian's Chromium (installed with apt when missing) against `fieldmark run`
+test-browser: setup
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq chromium >/dev/null; } || \
+	  { echo "make test-browser: Chromium is needed (apt-get install chromium)"; exit 1; }
+	npm run -s test:browser -w @fieldmark/frontend
 
 ## bench: the benchmarks in bench/, figures printed and recorded in docs/benchmarks.md by hand
 bench: setup

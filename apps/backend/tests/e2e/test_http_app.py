@@ -101,6 +101,9 @@ async def test_the_dashboard_is_served_with_history_fallback(client: AsyncTestCl
     index = await client.get("/")
     assert index.status_code == 200
     assert '<div id="app">' in index.text
+    # A page a browser shows, not a file it downloads (found by the real-browser test).
+    assert index.headers["content-type"] == "text/html; charset=utf-8"
+    assert index.headers["content-disposition"].startswith("inline")
     deep = await client.get("/sites/example.com/funnels")
     assert deep.status_code == 200
     assert deep.text == index.text
@@ -108,6 +111,7 @@ async def test_the_dashboard_is_served_with_history_fallback(client: AsyncTestCl
     served = await client.get(f"/assets/{asset}")
     assert served.status_code == 200
     assert "immutable" in served.headers["cache-control"]
+    assert served.headers["content-type"].startswith(("text/javascript", "application/javascript"))
     assert (await client.get("/../../pyproject.toml")).text == index.text  # no escape from dist
 
 

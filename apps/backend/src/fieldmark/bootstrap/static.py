@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Annotated
 
@@ -75,7 +76,17 @@ def _dashboard_file(path: str) -> Response[str] | File:
         if candidate.is_file() and candidate.is_relative_to(folder.resolve()):
             immutable = relative.startswith("assets/")
             cache = "public, max-age=31536000, immutable" if immutable else "public, max-age=300"
-            return File(candidate, content_disposition_type="inline", headers={"Cache-Control": cache})
+            return _file(candidate, cache)
+    return _file(folder / "index.html", "no-cache")
+
+
+def _file(path: Path, cache: str) -> File:
+    """Shown in the browser, typed by its name: without a media type a browser downloads the page."""
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"  # Litestar adds the charset
     return File(
-        folder / "index.html", content_disposition_type="inline", headers={"Cache-Control": "no-cache"}
+        path,
+        filename=path.name,
+        media_type=media_type,
+        content_disposition_type="inline",
+        headers={"Cache-Control": cache},
     )
