@@ -343,3 +343,23 @@ def test_time_on_page_and_scroll_depth_come_from_engagement_events(api) -> None:
             f"/api/sites/{site}/query", json={"metrics": metrics, "dimensions": dims, "date_range": DAY}
         )
         assert (refused.status_code, refused.json()["field"]) == (400, "metrics")
+
+
+def test_a_clickhouse_failure_is_a_503_without_its_error_text(api, clickhouse) -> None:
+    client, sites = api
+    clickhouse.run(
+        lambda c: c.command("RENAME TABLE events TO events_away")
+    )  # the engine answers, the table is gone
+    try:
+        response = client.post(
+            f"/api/sites/{sites['UTC']}/query",
+            json={"metrics": ["visitors"], "date_range": ["2026-12-01", "2026-12-01"]},
+        )
+        assert response.status_code == 503
+        assert response.json()["detail"] == "the statistics could not be computed right now; try again"
+        assert "DB::Exception" not in response.text
+        assert "events" not in response.text
+    finally:
+        clickhouse.run(lambda c: c.command("RENAME TABLE events_away TO events"))
+    again = client.post(f"/api/sites/{sites['UTC']}/query", json={"metrics": ["visitors"], "date_range": DAY})
+    assert rows(again.json()) == [([], [3])]
