@@ -89,7 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    site = sub.add_parser("create-site", help="register a site so that its events are accepted")
+    site = sub.add_parser(
+        "create-site",
+        help="register a site (in the first admin's team, when there is one) to accept its events",
+    )
     site.add_argument("--domain", required=True)
     site.add_argument("--name", default="")
     site.add_argument("--timezone", default="UTC")
@@ -272,20 +275,34 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _first_admin_team(container: AppContainer) -> UUID | None:
+    """The team of the earliest instance admin: where sites made on the command line belong, so the
+    admin sees them on signing in."""
+    pool = await resolved(container.postgres())
+    async with pool.connection() as conn:
+        cursor = await conn.execute(
+            "SELECT m.team_id FROM memberships m JOIN users u ON u.id = m.user_id"
+            " WHERE u.is_instance_admin ORDER BY u.created_at, m.created_at LIMIT 1"
+        )
+        row = await cursor.fetchone()
+    return row[0] if row else None
+
+
 def _create_site(settings: Settings, args: argparse.Namespace) -> int:
     from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
 
-    command = CreateSiteCommand(
-        domain=args.domain,
-        name=args.name,
-        timezone=args.timezone,
-        allowed_hostnames=args.hostname,
-        excluded_ips=args.exclude_ip,
-    )
     with _prepared(settings, frozenset()) as container:
 
         async def create() -> str:
             try:
+                command = CreateSiteCommand(
+                    domain=args.domain,
+                    name=args.name,
+                    timezone=args.timezone,
+                    allowed_hostnames=args.hostname,
+                    excluded_ips=args.exclude_ip,
+                    team_id=await _first_admin_team(container),
+                )
                 use_case: CreateSite = await resolved(container.sites.create_site())
                 site = await use_case.execute(command)
                 return f"{site.domain} (public key {site.public_key})"
@@ -311,21 +328,13 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     with _prepared(settings, ALL_ROLES) as container:
 
         async def prepare() -> tuple[UUID, str, bool]:
-            pool = await resolved(container.postgres())
-            async with pool.connection() as conn:
-                cursor = await conn.execute(
-                    "SELECT m.team_id FROM memberships m JOIN users u ON u.id = m.user_id"
-                    " WHERE u.is_instance_admin ORDER BY u.created_at, m.created_at LIMIT 1"
-                )
-                row = await cursor.fetchone()
+            team_id = await _first_admin_team(container)
             sites = await resolved(container.sites.sites())
             existing = await sites.by_domain(args.domain)
             if existing is not None:
                 return existing.id, existing.domain, False
             create: CreateSite = await resolved(container.sites.create_site())
-            site = await create.execute(
-                CreateSiteCommand(domain=args.domain, name="Demo", team_id=row[0] if row else None)
-            )
+            site = await create.execute(CreateSiteCommand(domain=args.domain, name="Demo", team_id=team_id))
             goals: Goals = await resolved(container.sites.goals())
             for goal in (
                 GoalInput({"kind": "pageview", "path": "/pricing"}),

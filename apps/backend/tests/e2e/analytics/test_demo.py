@@ -1,5 +1,5 @@
-"""`fieldmark demo` on a fresh data directory: the first admin finds a demo site in their team, with
-goals, a funnel and generated traffic that the Stats API answers about."""
+"""`fieldmark create-site` and `fieldmark demo` on a fresh data directory: the first admin finds both
+sites in their team, the demo one with goals, a funnel and generated traffic the Stats API answers about."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def test_demo_fills_a_site_the_first_admin_sees(fieldmark_bin: str, cli_env: dic
 
     admin = cli("create-admin", "--email", "ada@example.com", "--password-stdin", stdin=PASSWORD + "\n")
     assert admin.returncode == 0, admin.stderr
+    assert cli("create-site", "--domain", "shop.example").returncode == 0
     demo = cli("demo", "--events", "20000", "--days", "7")
     assert demo.returncode == 0, demo.stderr
     assert demo.stdout.startswith("fieldmark: created demo.fieldmark.test: ")
@@ -31,6 +32,8 @@ def test_demo_fills_a_site_the_first_admin_sees(fieldmark_bin: str, cli_env: dic
         signed = client.post("/api/auth/login", json={"email": "ada@example.com", "password": PASSWORD})
         client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
         team = client.get("/api/teams").json()[0]["id"]
+        domains = {s["domain"] for s in client.get(f"/api/teams/{team}/sites").json()}
+        assert domains == {"shop.example", "demo.fieldmark.test"}  # both in the admin's own team
         site = next(
             s for s in client.get(f"/api/teams/{team}/sites").json() if s["domain"] == "demo.fieldmark.test"
         )
