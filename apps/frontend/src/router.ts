@@ -1,10 +1,22 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useSessionStore } from './stores/session'
+import { authRoutes } from './modules/auth'
 import { overviewRoutes } from './modules/overview'
+import { sitesRoutes } from './modules/sites'
 
 /** Every module contributes its routes; the backend serves index.html for any of them. */
 export const routes: RouteRecordRaw[] = [
   ...overviewRoutes,
+  ...authRoutes,
+  ...sitesRoutes,
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./components/NotFound.vue') },
 ]
 
 export const router = createRouter({ history: createWebHistory(), routes })
+
+// Routes marked `meta.auth` need a signed-in person: others go to the sign-in page, and come back after.
+router.beforeEach(async (to) => {
+  if (!to.meta.auth) return true
+  const user = await useSessionStore().load()
+  return user ? true : { name: 'login', query: { next: to.fullPath } }
+})

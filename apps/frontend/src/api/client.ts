@@ -8,6 +8,15 @@ export const api = createClient<paths>({
   fetch: (request) => globalThis.fetch(request),
 })
 
+/** Cookie-authenticated writes carry the session's CSRF token (set by the session store). */
+export const csrf = { token: null as string | null }
+api.use({
+  onRequest({ request }) {
+    if (csrf.token && request.method !== 'GET') request.headers.set('X-CSRF-Token', csrf.token)
+    return request
+  },
+})
+
 export type HealthResponse = components['schemas']['HealthResponse']
 export type StoreHealth = components['schemas']['StoreHealth']
 

@@ -1,0 +1,99 @@
+/** Sign in and read a site's numbers in Chromium: events posted to the collect endpoint land through the
+ * writer, the Stats API counts them, and the dashboard shows exactly those counts. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { launchChromium, startFieldmark, type Running } from './fieldmark'
+
+const PASSWORD = 'a long enough passphrase'
+let server: Running
+let browser: Browser
+let siteId = ''
+
+async function json(path: string, init: RequestInit & { cookie?: string; csrf?: string } = {}): Promise<any> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+  if (init.cookie) headers.Cookie = init.cookie
+  if (init.csrf) headers['X-CSRF-Token'] = init.csrf
+  const response = await fetch(server.url + path, { ...init, headers })
+  return { status: response.status, body: await response.json().catch(() => null), cookie: response.headers.get('set-cookie') }
+}
+
+beforeAll(async () => {
+  server = await startFieldmark()
+  browser = await launchChromium()
+  const registered = await json('/api/auth/register', {
+    method: 'POST',
+    body: JSON.stringify({ email: 'ada@example.com', password: PASSWORD }),
+  })
+  const cookie = String(registered.cookie).split(';')[0]
+  const csrf = registered.body.csrf_token
+  const teams = await json('/api/teams', { cookie })
+  const site = await json(`/api/teams/${teams.body[0].id}/sites`, {
+    method: 'POST',
+    cookie,
+    csrf,
+    body: JSON.stringify({ domain: 'blog.example' }),
+  })
+  siteId = site.body.id
+  const visits: [string, string[]][] = [
+    ['Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0', ['/', '/about']],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.1 Safari/605.1.15', ['/']],
+  ]
+  for (const [agent, pages] of visits) {
+    for (const page of pages) {
+      const sent = await fetch(server.url + '/api/event', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain', 'User-Agent': agent },
+        body: JSON.stringify({ n: 'pageview', u: `https://blog.example${page}`, d: 'blog.example' }),
+      })
+      expect(sent.status).toBe(202)
+    }
+  }
+  // The writer lands the batch within a second or so.
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const answer = await json(`/api/sites/${siteId}/query`, {
+      method: 'POST',
+      cookie,
+      csrf,
+      body: JSON.stringify({ metrics: ['pageviews'], date_range: 'day' }),
+    })
+    if (answer.body?.results?.[0]?.metrics?.[0] === 3) break
+    if (Date.now() > deadline) throw new Error(`the events did not land: ${JSON.stringify(answer.body)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+describe('a site overview', () => {
+  it('signs in, lists the site and shows its visitors, pageviews and top pages', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url + '/sites')
+    await expect.poll(() => page.url()).toContain('/login?next=')
+    await page.fill('input[name=email]', 'ada@example.com')
+    await page.fill('input[name=password]', 'a wrong password')
+    await page.click('button[type=submit]')
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('wrong')
+    await page.fill('input[name=password]', PASSWORD)
+    await page.click('button[type=submit]')
+    await page.getByRole('link', { name: 'blog.example' }).click()
+    await page.selectOption('select[name=range]', 'day')
+    const value = (metric: string) => page.locator(`[data-metric=${metric}] .value`).textContent()
+    await expect.poll(() => value('pageviews')).toBe('3')
+    expect(await value('visitors')).toBe('2')
+    expect(await value('visits')).toBe('2')
+    expect(await value('bounce_rate')).toBe('50%')
+    const rows = (table: string) =>
+      page
+        .locator(`table[aria-label="${table}"] tbody tr`)
+        .evaluateAll((trs) =>
+          trs.map((tr) => Array.from((tr as HTMLTableRowElement).cells, (td) => td.textContent?.trim()).join(' ')),
+        )
+    await expect.poll(() => rows('Top pages')).toEqual(['/ 2', '/about 1'])
+    await expect.poll(() => rows('Top sources')).toEqual(['Direct / None 2'])
+    expect(await page.evaluate(() => document.cookie)).toBe('') // the session cookie is HttpOnly
+  })
+})

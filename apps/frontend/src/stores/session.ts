@@ -1,0 +1,53 @@
+import { defineStore } from 'pinia'
+import { ref, watch } from 'vue'
+import { api, csrf as csrfHeader } from '@/api/client'
+
+export interface User {
+  id: string
+  email: string
+  name: string
+  is_instance_admin: boolean
+}
+
+/** Who is signed in, and the CSRF token every cookie-authenticated write must carry. */
+export const useSessionStore = defineStore('session', () => {
+  const user = ref<User | null>(null)
+  const csrf = ref<string | null>(null)
+  watch(csrf, (token) => (csrfHeader.token = token), { flush: 'sync' })
+  const checked = ref(false)
+
+  /** Ask the API who the browser's session belongs to (once per page load unless forced). */
+  async function load(force = false): Promise<User | null> {
+    if (checked.value && !force) return user.value
+    const { data } = await api.GET('/api/auth/me')
+    user.value = data?.user ?? null
+    csrf.value = data?.csrf_token ?? null
+    checked.value = true
+    return user.value
+  }
+
+  /** Sign in; answers an error message, a two-factor challenge to complete, or null when signed in. */
+  async function logIn(email: string, password: string): Promise<{ error?: string; challenge?: string } | null> {
+    const { data, error, response } = await api.POST('/api/auth/login', { body: { email, password } })
+    if (!data) {
+      const detail = (error as { detail?: string } | undefined)?.detail
+      return { error: response.status === 429 ? `Too many attempts. ${detail ?? ''}` : (detail ?? 'Sign-in failed.') }
+    }
+    if ('challenge' in data) return { challenge: data.challenge }
+    user.value = data.user
+    csrf.value = data.csrf_token
+    checked.value = true
+    return null
+  }
+
+  async function completeTwoFactor(challenge: string, code: string): Promise<string | null> {
+    const { data, error } = await api.POST('/api/auth/login/2fa', { body: { challenge, code } })
+    if (!data) return (error as { detail?: string } | undefined)?.detail ?? 'That code did not work.'
+    user.value = data.user
+    csrf.value = data.csrf_token
+    checked.value = true
+    return null
+  }
+
+  return { user, csrf, checked, load, logIn, completeTwoFactor }
+})
