@@ -1,5 +1,6 @@
 /** Sign in and read a site's numbers in Chromium: events posted to the collect endpoint land through the
  * writer, the Stats API counts them, and the dashboard shows exactly those counts. */
+import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { launchChromium, startFieldmark, type Running } from './fieldmark'
@@ -95,5 +96,55 @@ describe('a site overview', () => {
     await expect.poll(() => rows('Top pages')).toEqual(['/ 2', '/about 1'])
     await expect.poll(() => rows('Top sources')).toEqual(['Direct / None 2'])
     expect(await page.evaluate(() => document.cookie)).toBe('') // the session cookie is HttpOnly
+  })
+})
+
+/** RFC 6238 codes, as an authenticator app shows them. */
+function totp(secret: string, at = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const char of secret.replace(/=+$/, '')) bits += alphabet.indexOf(char).toString(2).padStart(5, '0')
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)))
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)))
+  const digest = createHmac('sha1', key).update(counter).digest()
+  const offset = digest[digest.length - 1]! & 0xf
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0')
+}
+
+describe('two-factor sign-in', () => {
+  it('asks for the authenticator code after the password, and signs in with it', async () => {
+    const login = await json('/api/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: 'ada@example.com', password: PASSWORD }),
+    })
+    const cookie = String(login.cookie).split(';')[0]
+    const csrf = login.body.csrf_token
+    const setup = await json('/api/auth/2fa/setup', { method: 'POST', cookie, csrf })
+    const confirmed = await json('/api/auth/2fa/confirm', {
+      method: 'POST',
+      cookie,
+      csrf,
+      body: JSON.stringify({ code: totp(setup.body.secret) }),
+    })
+    expect(confirmed.status).toBe(200)
+
+    const page = await browser.newPage()
+    await page.goto(server.url + '/login')
+    await page.fill('input[name=email]', 'ada@example.com')
+    await page.fill('input[name=password]', PASSWORD)
+    await page.click('button[type=submit]')
+    await page.fill('input[name=code]', '000000')
+    await page.click('button[type=submit]')
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/code|sign in again/i)
+    // A wrong code spends the challenge: start again with the password, then the right code.
+    await page.goto(server.url + '/login')
+    await page.fill('input[name=email]', 'ada@example.com')
+    await page.fill('input[name=password]', PASSWORD)
+    await page.click('button[type=submit]')
+    await page.fill('input[name=code]', totp(setup.body.secret, Date.now() + 30_000)) // the next step: not yet used
+    await page.click('button[type=submit]')
+    await expect.poll(() => page.url()).toMatch(/\/sites$/)
+    await expect.poll(() => page.getByRole('link', { name: 'blog.example' }).count()).toBe(1)
   })
 })
