@@ -96,6 +96,18 @@ describe('a site overview', () => {
     await expect.poll(() => rows('Top pages')).toEqual(['/ 2', '/about 1'])
     await expect.poll(() => rows('Top sources')).toEqual(['Direct / None 2'])
     expect(await page.evaluate(() => document.cookie)).toBe('') // the session cookie is HttpOnly
+
+    // Today by hour: 24 bars, and the visitors in them are the day's visitors.
+    const bars = page.locator('svg[aria-label="Visitors over time"] rect')
+    await expect.poll(() => bars.count()).toBe(24)
+    const values = await bars.evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))))
+    expect(values.reduce((a, b) => a + b, 0)).toBe(2)
+
+    // Signing out ends the session: the sites page sends the browser back to sign in.
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await expect.poll(() => page.url()).toMatch(/\/login$/)
+    await page.goto(server.url + '/sites')
+    await expect.poll(() => page.url()).toContain('/login?next=')
   })
 })
 

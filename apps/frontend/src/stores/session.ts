@@ -49,5 +49,12 @@ export const useSessionStore = defineStore('session', () => {
     return null
   }
 
-  return { user, csrf, checked, load, logIn, completeTwoFactor }
+  /** End the session on the server too; the cookie is cleared by the answer. */
+  async function logOut(): Promise<void> {
+    await api.POST('/api/auth/logout')
+    user.value = null
+    csrf.value = null
+  }
+
+  return { user, csrf, checked, load, logIn, completeTwoFactor, logOut }
 })
