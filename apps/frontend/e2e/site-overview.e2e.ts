@@ -80,6 +80,16 @@ describe('a site overview', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('wrong')
     await page.fill('input[name=password]', PASSWORD)
     await page.click('button[type=submit]')
+    // An owner adds a site and gets the snippet to paste; a bad domain gets the API's own message.
+    await page.fill('input[name=domain]', 'not a domain')
+    await page.click('text=Add site')
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('is not a domain name')
+    await page.fill('input[name=domain]', 'shop.example')
+    await page.click('text=Add site')
+    await expect.poll(() => page.getByTestId('snippet-direct').textContent()).toContain('data-domain="shop.example"')
+    expect(await page.getByTestId('snippet-first-party').textContent()).toContain('data-api="/stats/api/event"')
+    await expect.poll(() => page.getByRole('link', { name: 'shop.example' }).count()).toBe(1)
+
     await page.getByRole('link', { name: 'blog.example' }).click()
     await page.selectOption('select[name=range]', 'day')
     const value = (metric: string) => page.locator(`[data-metric=${metric}] .value`).textContent()
