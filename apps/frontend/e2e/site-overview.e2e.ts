@@ -35,6 +35,13 @@ beforeAll(async () => {
     body: JSON.stringify({ domain: 'blog.example' }),
   })
   siteId = site.body.id
+  const goal = await json(`/api/sites/${siteId}/goals`, {
+    method: 'POST',
+    cookie,
+    csrf,
+    body: JSON.stringify({ match: { kind: 'pageview', path: '/about' } }),
+  })
+  expect(goal.status).toBe(201)
   const visits: [string, string[]][] = [
     ['Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0', ['/', '/about']],
     ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.1 Safari/605.1.15', ['/']],
@@ -105,6 +112,8 @@ describe('a site overview', () => {
         )
     await expect.poll(() => rows('Top pages')).toEqual(['/ 2', '/about 1'])
     await expect.poll(() => rows('Top sources')).toEqual(['Direct / None 2'])
+    // One of the two visitors reached /about: the goal converted 1 visitor of 2.
+    await expect.poll(() => rows('Goals')).toEqual(['Visit /about 1 1 50%'])
     expect(await page.evaluate(() => document.cookie)).toBe('') // the session cookie is HttpOnly
 
     // Today by hour: 24 bars, and the visitors in them are the day's visitors.
