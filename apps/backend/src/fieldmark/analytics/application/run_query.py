@@ -121,7 +121,6 @@ class RunQuery:
             parse_order(raw.get("order_by"), metrics, dims),
             limit,
             offset,
-            comparison,
         )
         check_combination(query)
 

@@ -6,7 +6,7 @@ reaches ClickHouse only as a bound parameter."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -283,9 +283,6 @@ class Query:
     order: tuple[Order, ...] = ()
     limit: int = MAX_LIMIT
     offset: int = 0
-    comparison: ComparisonMode | None = None
-    segment_id: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
     def needs_visits(self) -> bool:
         """Whether each visit's own figures or entry attributes are needed (a join on the visits)."""
