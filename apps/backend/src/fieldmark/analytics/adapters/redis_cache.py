@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import redis.asyncio as aioredis
@@ -18,6 +19,7 @@ from fieldmark.shared_kernel.data_version import data_version_key
 
 log = logging.getLogger(__name__)
 TTL_S = 600
+T = TypeVar("T")
 
 
 def _key(kind: str, *parts: Any) -> str:
@@ -26,13 +28,11 @@ def _key(kind: str, *parts: Any) -> str:
 
 
 class CachedStats:
-    """A `StatsStore` in front of another. `hits` and `misses` count since start (for /api/health)."""
+    """A `StatsStore` in front of another: every statistic goes through `_through`."""
 
     def __init__(self, store: StatsStore, client: aioredis.Redis) -> None:
         self._store = store
         self._redis = client
-        self.hits = 0
-        self.misses = 0
 
     async def _versions(self, scope: Scope) -> list[int] | None:
         try:
@@ -42,80 +42,72 @@ class CachedStats:
             return None
         return [int(v or 0) for v in values]
 
-    async def _cached(self, key: str, decode: Any) -> Any:
+    async def _through(
+        self, kind: str, scope: Scope, answer_type: type[T], ask: Callable[[], Awaitable[T]], *parts: Any
+    ) -> T:
+        """The cached answer for these sites' current data versions, or the store's, then kept."""
+        versions = await self._versions(scope)
+        if versions is None:
+            return await ask()
+        key = "fm:qc:" + _key(kind, scope, *parts, versions)
         try:
             raw = await self._redis.get(key)
         except Exception:
-            return None
-        return msgspec.json.decode(raw, type=decode) if raw else None
-
-    async def _keep(self, key: str, value: Any) -> None:
+            raw = None
+        if raw:
+            found: T = msgspec.json.decode(raw, type=answer_type)
+            return found
+        answer = await ask()
         try:
-            await self._redis.set(key, msgspec.json.encode(value), ex=TTL_S)
+            await self._redis.set(key, msgspec.json.encode(answer), ex=TTL_S)
         except Exception as exc:
             log.warning("result cache unavailable (%s): answer not kept", type(exc).__name__)
+        return answer
 
     async def aggregate(self, scope: Scope, query: Query) -> list[Row]:
-        versions = await self._versions(scope)
-        if versions is None:
-            return await self._store.aggregate(scope, query)
-        key = "fm:qc:" + _key("aggregate", scope, query, versions)
-        found = await self._cached(key, list[Row])
-        if found is not None:
-            self.hits += 1
-            return list(found)
-        self.misses += 1
-        rows = await self._store.aggregate(scope, query)
-        await self._keep(key, rows)
-        return rows
+        return await self._through(
+            "aggregate", scope, list[Row], lambda: self._store.aggregate(scope, query), query
+        )
 
     async def funnel(
         self, scope: Scope, funnel: FunnelDef, filters: tuple[Filter, ...], breakdown: Dimension | None
     ) -> list[FunnelRow]:
-        versions = await self._versions(scope)
-        if versions is None:
-            return await self._store.funnel(scope, funnel, filters, breakdown)
-        key = "fm:qc:" + _key("funnel", scope, funnel, list(filters), breakdown, versions)
-        found = await self._cached(key, list[FunnelRow])
-        if found is not None:
-            self.hits += 1
-            return list(found)
-        self.misses += 1
-        rows = await self._store.funnel(scope, funnel, filters, breakdown)
-        await self._keep(key, rows)
-        return rows
+        return await self._through(
+            "funnel",
+            scope,
+            list[FunnelRow],
+            lambda: self._store.funnel(scope, funnel, filters, breakdown),
+            funnel,
+            filters,
+            breakdown,
+        )
 
     async def journeys(
         self, scope: Scope, filters: tuple[Filter, ...], page: str | None, depth: int, limit: int
     ) -> list[tuple[str, tuple[str, ...], int]]:
-        versions = await self._versions(scope)
-        if versions is None:
-            return await self._store.journeys(scope, filters, page, depth, limit)
-        key = "fm:qc:" + _key("journeys", scope, filters, page, depth, limit, versions)
-        found = await self._cached(key, list[tuple[str, tuple[str, ...], int]])
-        if found is not None:
-            self.hits += 1
-            return list(found)
-        self.misses += 1
-        rows = await self._store.journeys(scope, filters, page, depth, limit)
-        await self._keep(key, rows)
-        return rows
+        return await self._through(
+            "journeys",
+            scope,
+            list[tuple[str, tuple[str, ...], int]],
+            lambda: self._store.journeys(scope, filters, page, depth, limit),
+            filters,
+            page,
+            depth,
+            limit,
+        )
 
     async def retention(
         self, scope: Scope, unit: str, basis: str, filters: tuple[Filter, ...]
     ) -> list[tuple[str, int, int]]:
-        versions = await self._versions(scope)
-        if versions is None:
-            return await self._store.retention(scope, unit, basis, filters)
-        key = "fm:qc:" + _key("retention", scope, unit, basis, filters, versions)
-        found = await self._cached(key, list[tuple[str, int, int]])
-        if found is not None:
-            self.hits += 1
-            return list(found)
-        self.misses += 1
-        rows = await self._store.retention(scope, unit, basis, filters)
-        await self._keep(key, rows)
-        return rows
+        return await self._through(
+            "retention",
+            scope,
+            list[tuple[str, int, int]],
+            lambda: self._store.retention(scope, unit, basis, filters),
+            unit,
+            basis,
+            filters,
+        )
 
     async def has_people(self, scope: Scope) -> bool:
         return await self._store.has_people(scope)
