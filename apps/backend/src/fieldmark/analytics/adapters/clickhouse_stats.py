@@ -12,8 +12,9 @@ both the events counted and the visits that had one, and a filter on a visit att
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from fieldmark.analytics.application.ports import FunnelDef, FunnelRow, Row, Scope
@@ -42,6 +43,7 @@ from fieldmark.shared_kernel.patterns import wildcard_regex
 log = logging.getLogger(__name__)
 
 TIME_LIMIT_S = 15
+T = TypeVar("T")
 DIRECT = "Direct / None"
 ENTRY_COLUMNS = (
     "referrer_source",
@@ -113,6 +115,7 @@ class Compiler:
         self.params = Params()
         self.tz = self.params.bind(scope.timezone, "String")
         self.session = "e"  # where a visit's constant attributes (device, location) are read from
+        self._range: tuple[str, str, str] | None = None
 
     # Goals -------------------------------------------------------------------------------------
     def goal(self, goal: GoalDef) -> str:
@@ -234,13 +237,26 @@ class Compiler:
             return self._visits()
         return self._general()
 
-    def _range(self) -> tuple[str, str, str]:
-        bind, scope = self.params.bind, self.scope
-        return (
-            bind(list(scope.sites), "Array(UUID)"),
-            bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')"),
-            bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')"),
-        )
+    def range_params(self) -> tuple[str, str, str]:
+        """The scope's sites, start and end as parameters, bound once per statement."""
+        if self._range is None:
+            bind, scope = self.params.bind, self.scope
+            self._range = (
+                bind(list(scope.sites), "Array(UUID)"),
+                bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')"),
+                bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')"),
+            )
+        return self._range
+
+    def in_range(self, alias: str = "") -> str:
+        """Rows of the scope's sites within its period (of the table `alias`, if given)."""
+        sites, start, end = self.range_params()
+        at = f"{alias}." if alias else ""
+        return f"{at}site_id IN {sites} AND {at}timestamp >= {start} AND {at}timestamp < {end}"
+
+    def events(self, filters: tuple[Filter, ...], kinds: str = "'pageview', 'custom'") -> list[str]:
+        """The conditions on events `e`: in range, of these kinds, matching the filters."""
+        return [self.in_range("e"), f"e.kind IN ({kinds})", *(self.filter(f) for f in filters)]
 
     def _finish(
         self, select_from: str, dims: list[str], metrics: dict[Metric, str], cte: str = ""
@@ -258,17 +274,10 @@ class Compiler:
 
     def _flat(self) -> tuple[str, dict[str, Any], list[str]]:
         query, scope = self.query, self.scope
-        sites_p, start_p, end_p = self._range()
         dims = [self.column(d) for d in query.dimensions]
         engagement = bool(ENGAGEMENT_METRICS & set(query.metrics))
         kinds = "'pageview', 'custom', 'engagement'" if engagement else "'pageview', 'custom'"
-        where = [
-            f"e.site_id IN {sites_p}",
-            f"e.timestamp >= {start_p}",
-            f"e.timestamp < {end_p}",
-            f"e.kind IN ({kinds})",
-            *(self.filter(f) for f in query.filters),
-        ]
+        where = self.events(query.filters, kinds)
         goal_alias = next((f"d{i}" for i, d in enumerate(query.dimensions) if d.name == GOAL), None)
         if goal_alias is not None and scope.goals:
             where.append(self.any_goal(scope.goals))
@@ -296,7 +305,6 @@ class Compiler:
 
     def _visits(self) -> tuple[str, dict[str, Any], list[str]]:
         query = self.query
-        sites_p, start_p, end_p = self._range()
         self.session = "v"
         used = {d.name: d for d in (*query.dimensions, *filter_dimensions(query.filters))}.values()
         attributes = []
@@ -315,7 +323,7 @@ class Compiler:
             " countIf(kind = 'pageview') <= 1 AND countIf(kind = 'custom' AND interactive) = 0 AS bounce,"
             " dateDiff('second', min(timestamp), max(timestamp)) AS duration"
             + "".join(f", {a}" for a in dict.fromkeys(attributes))
-            + f"\n  FROM events WHERE site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
+            + f"\n  FROM events WHERE {self.in_range()}"
             " AND kind IN ('pageview', 'custom', 'engagement')\n  GROUP BY session_id\n) AS v"
         )
         dims = [self.column(d) for d in query.dimensions]
@@ -326,17 +334,10 @@ class Compiler:
 
     def _general(self) -> tuple[str, dict[str, Any], list[str]]:
         query, scope = self.query, self.scope
-        sites_p, start_p, end_p = self._range()
-        in_range = f"site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
+        in_range = self.in_range()
         dims = [self.column(d) for d in query.dimensions]
         aliases = [f"d{i}" for i in range(len(dims))]
-        where = [
-            f"e.site_id IN {sites_p}",
-            f"e.timestamp >= {start_p}",
-            f"e.timestamp < {end_p}",
-            "e.kind IN ('pageview', 'custom')",
-            *(self.filter(f) for f in query.filters),
-        ]
+        where = self.events(query.filters)
         goal_alias = next((a for a, d in zip(aliases, query.dimensions, strict=True) if d.name == GOAL), None)
         if goal_alias is not None and scope.goals:
             where.append(self.any_goal(scope.goals))  # only events some goal counts
@@ -387,19 +388,17 @@ class ClickHouseStats:
     async def aggregate(self, scope: Scope, query: Query) -> list[Row]:
         sql, params, columns = compile_query(scope, query)
         dims = len(query.dimensions)
-
-        def work(client: Any) -> list[Row]:
-            result = client.query(sql, parameters=params, settings={"max_execution_time": TIME_LIMIT_S})
-            return [
+        return await self._query(
+            sql,
+            params,
+            lambda rows: [
                 Row(
                     tuple(str(v) for v in row[:dims]),
                     dict(zip(columns[dims:], _numbers(row[dims:]), strict=True)),
                 )
-                for row in result.result_rows
-            ]
-
-        rows: list[Row] = await self._run(work)
-        return rows
+                for row in rows
+            ],
+        )
 
     async def funnel(
         self, scope: Scope, funnel: FunnelDef, filters: tuple[Filter, ...], breakdown: Dimension | None
@@ -407,10 +406,9 @@ class ClickHouseStats:
         sql, params, steps = compile_funnel(scope, funnel, filters, breakdown)
         dims = 1 if breakdown is not None else 0
 
-        def work(client: Any) -> list[FunnelRow]:
-            result = client.query(sql, parameters=params, settings={"max_execution_time": TIME_LIMIT_S})
+        def convert(rows: list[Any]) -> list[FunnelRow]:
             out = []
-            for row in result.result_rows:
+            for row in rows:
                 counts = [int(v) for v in row[dims : dims + steps]]
                 medians = [
                     None if v != v or counts[i + 1] == 0 else round(float(v) / 1000, 1)
@@ -419,67 +417,57 @@ class ClickHouseStats:
                 out.append(FunnelRow(tuple(str(v) for v in row[:dims]), counts, medians))
             return out
 
-        rows: list[FunnelRow] = await self._run(work)
-        return rows
+        return await self._query(sql, params, convert)
 
     async def journeys(
         self, scope: Scope, filters: tuple[Filter, ...], page: str | None, depth: int, limit: int
     ) -> list[tuple[str, tuple[str, ...], int]]:
         sql, params = compile_journeys(scope, filters, page, depth, limit)
-
-        def work(client: Any) -> list[tuple[str, tuple[str, ...], int]]:
-            result = client.query(sql, parameters=params, settings={"max_execution_time": TIME_LIMIT_S})
-            return [(str(part), tuple(steps), int(visits)) for part, steps, visits in result.result_rows]
-
-        rows: list[tuple[str, tuple[str, ...], int]] = await self._run(work)
-        return rows
+        return await self._query(
+            sql, params, lambda rows: [(str(part), tuple(steps), int(visits)) for part, steps, visits in rows]
+        )
 
     async def retention(
         self, scope: Scope, unit: str, basis: str, filters: tuple[Filter, ...]
     ) -> list[tuple[str, int, int]]:
         sql, params = compile_retention(scope, unit, basis, filters)
-
-        def work(client: Any) -> list[tuple[str, int, int]]:
-            result = client.query(sql, parameters=params, settings={"max_execution_time": TIME_LIMIT_S})
-            return [(str(c), int(n), int(ids)) for c, n, ids in result.result_rows]
-
-        rows: list[tuple[str, int, int]] = await self._run(work)
-        return rows
+        return await self._query(sql, params, lambda rows: [(str(c), int(n), int(ids)) for c, n, ids in rows])
 
     async def has_people(self, scope: Scope) -> bool:
-        def work(client: Any) -> bool:
-            return bool(
-                client.command(
-                    "SELECT count() > 0 FROM events WHERE site_id IN {sites:Array(UUID)} AND person_id != 0"
-                    " AND timestamp >= {start:DateTime64(3, 'UTC')}"
-                    " AND timestamp < {end:DateTime64(3, 'UTC')}",
-                    parameters={
-                        "sites": list(scope.sites),
-                        "start": scope.period.start_utc.replace(tzinfo=None),
-                        "end": scope.period.end_utc.replace(tzinfo=None),
-                    },
-                )
-            )
-
-        found: bool = await self._run(work)
-        return found
+        return await self._query(
+            "SELECT count() > 0 FROM events WHERE site_id IN {sites:Array(UUID)} AND person_id != 0"
+            " AND timestamp >= {start:DateTime64(3, 'UTC')} AND timestamp < {end:DateTime64(3, 'UTC')}",
+            {
+                "sites": list(scope.sites),
+                "start": scope.period.start_utc.replace(tzinfo=None),
+                "end": scope.period.end_utc.replace(tzinfo=None),
+            },
+            lambda rows: bool(rows[0][0]),
+        )
 
     async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None:
-        def work(client: Any) -> datetime | None:
-            value = client.query(
-                "SELECT min(timestamp), count() FROM events WHERE site_id IN {sites:Array(UUID)}",
-                parameters={"sites": list(sites)},
-            ).result_rows[0]
-            return value[0] if value[1] else None
+        return await self._query(
+            "SELECT min(timestamp), count() FROM events WHERE site_id IN {sites:Array(UUID)}",
+            {"sites": list(sites)},
+            lambda rows: rows[0][0] if rows[0][1] else None,
+        )
 
-        return await self._run(work)  # type: ignore[no-any-return]
+    async def _query(self, sql: str, params: dict[str, Any], convert: Callable[[list[Any]], T]) -> T:
+        """Run one query in a worker thread, under the time limit, and convert its rows there too."""
 
-    async def _run(self, work: Any) -> Any:
+        def work(client: Any) -> T:
+            return convert(
+                client.query(
+                    sql, parameters=params, settings={"max_execution_time": TIME_LIMIT_S}
+                ).result_rows
+            )
+
         try:
-            return await self._clickhouse.arun(work)
+            answer: T = await self._clickhouse.arun(work)
         except Exception as exc:  # the engine's own text stays in the server's log
             log.warning("statistics query failed: %s", exc)
             raise StoreUnavailable("the statistics could not be computed right now; try again") from None
+        return answer
 
 
 def _numbers(values: tuple[Any, ...] | list[Any]) -> list[float | int]:
@@ -497,16 +485,9 @@ def compile_funnel(
     first time of each step after the one before (for the median times between steps)."""
     compiler = Compiler(scope, Query(metrics=(Metric.VISITORS,)))
     bind = compiler.params.bind
-    sites_p = bind(list(scope.sites), "Array(UUID)")
-    start_p = bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
-    end_p = bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
     conditions = [compiler.goal(step) for step in funnel.steps]
     where = [
-        f"e.site_id IN {sites_p}",
-        f"e.timestamp >= {start_p}",
-        f"e.timestamp < {end_p}",
-        "e.kind IN ('pageview', 'custom')",
-        *(compiler.filter(f) for f in filters),
+        *compiler.events(filters),
         "(" + " OR ".join(conditions) + ")",  # only events some step matches: windowFunnel needs no others
     ]
     # Per step, the visitor's times at it; then the first time at each step after the one before.
@@ -552,19 +533,12 @@ def compile_journeys(
     query = Query(metrics=(Metric.VISITS,), filters=filters)
     compiler = Compiler(scope, query)
     bind = compiler.params.bind
-    sites_p = bind(list(scope.sites), "Array(UUID)")
-    start_p = bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
-    end_p = bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
-    in_range = f"site_id IN {sites_p} AND timestamp >= {start_p} AND timestamp < {end_p}"
+    in_range = compiler.in_range()
     cte, join = visits_sql(in_range) if query.needs_visits() else ("", "")
     matching = ""
     if filters:
-        where = " AND ".join(compiler.filter(f) for f in filters)
-        matching = (
-            f" AND session_id IN (SELECT e.session_id FROM events AS e{join} WHERE e.site_id IN {sites_p}"
-            f" AND e.timestamp >= {start_p} AND e.timestamp < {end_p} AND e.kind IN ('pageview', 'custom')"
-            f" AND {where})"
-        )
+        where = " AND ".join(compiler.events(filters))
+        matching = f" AND session_id IN (SELECT e.session_id FROM events AS e{join} WHERE {where})"
     paths = (
         "SELECT session_id,"
         " arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((timestamp, pathname)))) AS raw,"
@@ -596,9 +570,7 @@ def compile_retention(
     in each later period of the range. `basis` is the id followed: person_id or visitor_id."""
     compiler = Compiler(scope, Query(metrics=(Metric.VISITORS,), filters=filters))
     bind = compiler.params.bind
-    sites_p = bind(list(scope.sites), "Array(UUID)")
-    start_p = bind(scope.period.start_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
-    end_p = bind(scope.period.end_utc.replace(tzinfo=None), "DateTime64(3, 'UTC')")
+    sites_p, start_p, end_p = compiler.range_params()
     first_day = bind(scope.period.start.date(), "Date")
     column = "person_id" if basis == "person" else "visitor_id"
     bucket = "toDate" if unit == "day" else "toMonday"
