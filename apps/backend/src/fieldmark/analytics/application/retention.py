@@ -14,7 +14,6 @@ from uuid import UUID
 from fieldmark.analytics.application.ports import Scope
 from fieldmark.analytics.application.site_report import SiteReport
 from fieldmark.analytics.domain.dates import resolve
-from fieldmark.analytics.domain.query import Level, filter_dimensions
 from fieldmark.shared_kernel.audit import Actor
 from fieldmark.shared_kernel.errors import InvalidInput
 
@@ -61,12 +60,12 @@ class Retention(SiteReport):
         period = resolve(
             raw.get("date_range", "91d" if unit == "week" else "30d"), self._clock.now(), site.timezone
         )
-        filters = await self._filters(site_id, raw, actor)
-        if any(d.level is Level.ENTRY for d in filter_dimensions(filters)):
-            raise InvalidInput(
-                "retention filters take event and visit dimensions, not source, UTM or entry/exit page",
-                field="filters",
-            )
+        filters = await self._filters(
+            site_id,
+            raw,
+            actor,
+            no_entry="retention filters take event and visit dimensions, not source, UTM or entry/exit page",
+        )
         scope = Scope((site.id,), period, site.timezone, site.goals)
         if basis is None:
             basis = "person" if await self._store.has_people(scope) else "visitor"

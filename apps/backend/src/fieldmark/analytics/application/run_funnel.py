@@ -10,7 +10,7 @@ from uuid import UUID
 from fieldmark.analytics.application.ports import FunnelDef, FunnelRow, Scope
 from fieldmark.analytics.application.site_report import SiteReport
 from fieldmark.analytics.domain.dates import resolve
-from fieldmark.analytics.domain.query import Level, dimension, filter_dimensions
+from fieldmark.analytics.domain.query import Level, dimension
 from fieldmark.shared_kernel.audit import Actor
 from fieldmark.shared_kernel.errors import InvalidInput
 
@@ -95,13 +95,13 @@ class RunFunnel(SiteReport):
         else:
             funnel = self._sites.funnel_steps(raw.get("steps"), raw.get("window_seconds"))
         period = resolve(raw.get("date_range", "30d"), self._clock.now(), site.timezone)
-        filters = await self._filters(site_id, raw, actor)
-        if any(d.level is Level.ENTRY for d in filter_dimensions(filters)):
-            raise InvalidInput(
-                "funnel filters take event and visit dimensions, not source, UTM or entry/exit page "
-                "(break the funnel down by source instead)",
-                field="filters",
-            )
+        filters = await self._filters(
+            site_id,
+            raw,
+            actor,
+            no_entry="funnel filters take event and visit dimensions, not source, UTM or entry/exit page "
+            "(break the funnel down by source instead)",
+        )
         breakdown = None
         if raw.get("breakdown") is not None:
             breakdown = dimension(raw["breakdown"])

@@ -9,10 +9,10 @@ from uuid import UUID
 from fieldmark.analytics.application.ports import SiteCatalog, SiteView, StatsStore
 from fieldmark.analytics.application.requests import check_keys
 from fieldmark.analytics.application.run_query import RunQuery
-from fieldmark.analytics.domain.query import Filter, parse_filters
+from fieldmark.analytics.domain.query import Filter, Level, filter_dimensions, parse_filters
 from fieldmark.shared_kernel.audit import Actor
 from fieldmark.shared_kernel.clock import Clock
-from fieldmark.shared_kernel.errors import NotFound
+from fieldmark.shared_kernel.errors import InvalidInput
 
 
 class SiteReport:
@@ -26,12 +26,16 @@ class SiteReport:
 
     async def _site(self, site_id: UUID, raw: Any) -> SiteView:
         check_keys(raw, self.known_keys)
-        site = await self._sites.site(site_id)
-        if site is None:
-            raise NotFound("no such site")
-        return site
+        return await self._queries.site(site_id)
 
-    async def _filters(self, site_id: UUID, raw: dict[str, Any], actor: Actor | None) -> tuple[Filter, ...]:
-        return parse_filters(raw.get("filters")) + await self._queries.segment(
+    async def _filters(
+        self, site_id: UUID, raw: dict[str, Any], actor: Actor | None, no_entry: str | None = None
+    ) -> tuple[Filter, ...]:
+        """The request's filters and segments; with `no_entry`, a filter on a visit's entry attributes
+        (source, UTM, entry/exit page), which the report cannot apply, is refused with that message."""
+        filters = parse_filters(raw.get("filters")) + await self._queries.segment(
             site_id, raw.get("segment_id"), actor
         )
+        if no_entry and any(d.level is Level.ENTRY for d in filter_dimensions(filters)):
+            raise InvalidInput(no_entry, field="filters")
+        return filters
