@@ -40,3 +40,11 @@ class Actor:
 
 class AuditTrail(Protocol):
     async def record(self, event: AuditEvent) -> None: ...
+
+
+class _NoAudit:
+    async def record(self, event: AuditEvent) -> None:
+        """Keeps nothing: for use cases built without an audit log (unit tests, one-off commands)."""
+
+
+NO_AUDIT: AuditTrail = _NoAudit()

@@ -7,7 +7,7 @@ from uuid import UUID
 from fieldmark.identity.application.ports import ApiKeyRepository, SiteOwnership
 from fieldmark.identity.domain.api_key import ApiKey, check_scopes, key_hash, new_key
 from fieldmark.identity.domain.user import User
-from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
+from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 from fieldmark.shared_kernel.ids import TeamId, new_id
@@ -19,7 +19,7 @@ class ApiKeys:
     hash. A revoked key stops working at once."""
 
     def __init__(
-        self, keys: ApiKeyRepository, sites: SiteOwnership, clock: Clock, audit: AuditTrail | None = None
+        self, keys: ApiKeyRepository, sites: SiteOwnership, clock: Clock, audit: AuditTrail = NO_AUDIT
     ) -> None:
         self._audit = audit
         self._keys = keys
@@ -47,17 +47,16 @@ class ApiKeys:
             self._clock.now(),
         )
         await self._keys.add(key, key_hash(secret))
-        if self._audit:
-            await self._audit.record(
-                AuditEvent(
-                    "api_key.created",
-                    team_id,
-                    creator.id,
-                    None,
-                    key.name,
-                    {"scopes": ",".join(key.scopes), "prefix": key.prefix},
-                )
+        await self._audit.record(
+            AuditEvent(
+                "api_key.created",
+                team_id,
+                creator.id,
+                None,
+                key.name,
+                {"scopes": ",".join(key.scopes), "prefix": key.prefix},
             )
+        )
         return key, secret
 
     async def list(self, team_id: TeamId) -> list[ApiKey]:
@@ -66,7 +65,6 @@ class ApiKeys:
     async def revoke(self, team_id: TeamId, key_id: UUID, actor: User | None = None) -> None:
         if not await self._keys.revoke(team_id, key_id, self._clock.now()):
             raise NotFound("no such API key")
-        if self._audit:
-            await self._audit.record(
-                AuditEvent("api_key.revoked", team_id, actor.id if actor else None, None, str(key_id))
-            )
+        await self._audit.record(
+            AuditEvent("api_key.revoked", team_id, actor.id if actor else None, None, str(key_id))
+        )

@@ -18,7 +18,7 @@ from fieldmark.identity.application.ports import (
 from fieldmark.identity.domain.invitation import LIFETIME, Invitation, invitable_role, new_token, token_hash
 from fieldmark.identity.domain.roles import Membership, Team
 from fieldmark.identity.domain.user import User, check_password_policy, normalize_email
-from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
+from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from fieldmark.shared_kernel.ids import TeamId, UserId, new_id
@@ -60,7 +60,7 @@ class Invitations:
         mailer: Mailer,
         clock: Clock,
         base_url: str,
-        audit: AuditTrail | None = None,
+        audit: AuditTrail = NO_AUDIT,
     ) -> None:
         self._audit = audit
         self._invitations = invitations
@@ -94,12 +94,11 @@ class Invitations:
         return invitation
 
     async def _record(self, action: str, invitation: Invitation, actor: UUID | None) -> None:
-        if self._audit:
-            await self._audit.record(
-                AuditEvent(
-                    action, invitation.team_id, actor, None, invitation.email, {"role": invitation.role.value}
-                )
+        await self._audit.record(
+            AuditEvent(
+                action, invitation.team_id, actor, None, invitation.email, {"role": invitation.role.value}
             )
+        )
 
     async def describe(self, token: str) -> tuple[Invitation, bool]:
         """The invitation behind a link, and whether its email already has an account."""

@@ -13,7 +13,7 @@ from fieldmark.identity.application.ports import (
     UserRepository,
 )
 from fieldmark.identity.domain.user import User
-from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
+from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import RateLimited, Unauthenticated
 
 
@@ -51,7 +51,7 @@ class LogIn:
         throttle: LoginThrottle,
         two_factor: TwoFactorStore | None = None,
         challenges: Challenges | None = None,
-        audit: AuditTrail | None = None,
+        audit: AuditTrail = NO_AUDIT,
     ) -> None:
         self._audit = audit
         self._two_factor = two_factor
@@ -72,7 +72,7 @@ class LogIn:
         valid = self._hasher.verify(found[1] if found else self._nobody, command.password)
         if found is None or not valid:
             await self._throttle.failed(keys)
-            if found is not None and self._audit:
+            if found is not None:
                 await self._audit.record(
                     AuditEvent("login.failed", actor_user=found[0].id, detail={"reason": "password"})
                 )
@@ -83,6 +83,5 @@ class LogIn:
         user = found[0]
         if self._two_factor and self._challenges and (await self._two_factor.state(user.id)).enabled:
             return SignIn(user, None, await self._challenges.issue(user.id))  # recorded at the second step
-        if self._audit:
-            await self._audit.record(AuditEvent("login.succeeded", actor_user=user.id))
+        await self._audit.record(AuditEvent("login.succeeded", actor_user=user.id))
         return SignIn(user, await self._sessions.create(user.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fieldmark.identity.application.ports import TeamRepository
 from fieldmark.identity.domain.roles import Role
 from fieldmark.identity.domain.user import User
-from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
+from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from fieldmark.shared_kernel.ids import TeamId, UserId
 
@@ -16,17 +16,16 @@ class Members:
     admin). Admins manage editors and viewers and may make others admins; only owners touch owners.
     Anyone may leave a team, except its last owner."""
 
-    def __init__(self, teams: TeamRepository, audit: AuditTrail | None = None) -> None:
+    def __init__(self, teams: TeamRepository, audit: AuditTrail = NO_AUDIT) -> None:
         self._teams = teams
         self._audit = audit
 
     async def _record(
         self, action: str, team_id: TeamId, actor: User | None, target: UserId, **detail: str
     ) -> None:
-        if self._audit:
-            await self._audit.record(
-                AuditEvent(action, team_id, actor.id if actor else None, None, str(target), detail)
-            )
+        await self._audit.record(
+            AuditEvent(action, team_id, actor.id if actor else None, None, str(target), detail)
+        )
 
     async def list(self, team_id: TeamId) -> list[tuple[User, Role]]:
         return await self._teams.members(team_id)

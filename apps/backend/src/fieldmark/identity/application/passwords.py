@@ -12,7 +12,7 @@ from fieldmark.identity.application.ports import (
     UserRepository,
 )
 from fieldmark.identity.domain.user import User, check_password_policy
-from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
+from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import Gone, InvalidInput
 
 
@@ -31,7 +31,7 @@ class Passwords:
         composer: MessageComposer,
         mailer: Mailer,
         base_url: str,
-        audit: AuditTrail | None = None,
+        audit: AuditTrail = NO_AUDIT,
     ) -> None:
         self._audit = audit
         self._users = users
@@ -54,8 +54,7 @@ class Passwords:
         return await self._sessions.create(user.id)
 
     async def _record(self, action: str, user: User) -> None:
-        if self._audit:
-            await self._audit.record(AuditEvent(action, actor_user=user.id))
+        await self._audit.record(AuditEvent(action, actor_user=user.id))
 
     async def request_reset(self, email: str) -> None:
         found = await self._users.by_email(email.strip())

@@ -22,7 +22,7 @@ from fieldmark.identity.domain.shared_link import (
     new_token,
     token_hash,
 )
-from fieldmark.shared_kernel.audit import Actor, AuditEvent, AuditTrail
+from fieldmark.shared_kernel.audit import NO_AUDIT, Actor, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound, RateLimited, Unauthenticated
 from fieldmark.shared_kernel.ids import TeamId, new_id
@@ -58,7 +58,7 @@ class SharedLinks:
         clock: Clock,
         secret: bytes,
         base_url: str,
-        audit: AuditTrail | None = None,
+        audit: AuditTrail = NO_AUDIT,
     ) -> None:
         self._links = links
         self._sites = sites
@@ -97,13 +97,10 @@ class SharedLinks:
         await self._record("shared_link.revoked", team_id, link, actor)
 
     async def _record(self, action: str, team_id: TeamId, link: SharedLink, actor: Actor) -> None:
-        if self._audit:
-            detail = {"site_id": str(link.site_id), "password": "yes" if link.has_password else "no"}
-            if link.segment_id:
-                detail["segment_id"] = str(link.segment_id)
-            await self._audit.record(
-                AuditEvent(action, team_id, actor.user_id, actor.key_id, link.name, detail)
-            )
+        detail = {"site_id": str(link.site_id), "password": "yes" if link.has_password else "no"}
+        if link.segment_id:
+            detail["segment_id"] = str(link.segment_id)
+        await self._audit.record(AuditEvent(action, team_id, actor.user_id, actor.key_id, link.name, detail))
 
     async def open(self, token: str) -> OpenedLink:
         """What the link shows before any password: its site and segment, and whether it needs one."""

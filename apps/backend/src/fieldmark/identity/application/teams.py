@@ -7,7 +7,7 @@ from dataclasses import replace
 from fieldmark.identity.application.ports import TeamRepository, TwoFactorStore
 from fieldmark.identity.domain.roles import Membership, Role, Team
 from fieldmark.identity.domain.user import User
-from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
+from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 from fieldmark.shared_kernel.ids import TeamId, new_id
@@ -42,7 +42,7 @@ class TeamSettings:
     change never locks out the person making it."""
 
     def __init__(
-        self, teams: TeamRepository, two_factor: TwoFactorStore, audit: AuditTrail | None = None
+        self, teams: TeamRepository, two_factor: TwoFactorStore, audit: AuditTrail = NO_AUDIT
     ) -> None:
         self._teams = teams
         self._two_factor = two_factor
@@ -65,10 +65,10 @@ class TeamSettings:
                 )
             team = replace(team, require_two_factor=require_two_factor)
         await self._teams.update(team)
-        if self._audit and team.require_two_factor != current.team.require_two_factor:
+        if team.require_two_factor != current.team.require_two_factor:
             action = "team.two_factor_required" if team.require_two_factor else "team.two_factor_optional"
             await self._audit.record(AuditEvent(action, team_id, owner.id, None, team.name))
-        if self._audit and team.name != current.team.name:
+        if team.name != current.team.name:
             await self._audit.record(
                 AuditEvent(
                     "team.renamed", team_id, owner.id, None, team.name, {"previous": current.team.name}

@@ -17,7 +17,7 @@ from fieldmark.identity.application.ports import (
     UserRepository,
 )
 from fieldmark.identity.domain.user import User
-from fieldmark.shared_kernel.audit import AuditEvent, AuditTrail
+from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import Conflict, Gone, InvalidInput, RateLimited, Unauthenticated
 
 RECOVERY_CODES = 10
@@ -49,7 +49,7 @@ class TwoFactor:
         users: UserRepository,
         hasher: PasswordHasher,
         throttle: LoginThrottle,
-        audit: AuditTrail | None = None,
+        audit: AuditTrail = NO_AUDIT,
     ) -> None:
         self._audit = audit
         self._store = store
@@ -61,8 +61,7 @@ class TwoFactor:
         self._throttle = throttle
 
     async def _record(self, action: str, user: User, **detail: str) -> None:
-        if self._audit:
-            await self._audit.record(AuditEvent(action, actor_user=user.id, detail=detail))
+        await self._audit.record(AuditEvent(action, actor_user=user.id, detail=detail))
 
     async def is_enabled(self, user: User) -> bool:
         return (await self._store.state(user.id)).enabled

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fieldmark.shared_kernel.audit import Actor, AuditEvent, AuditTrail
+from fieldmark.shared_kernel.audit import NO_AUDIT, Actor, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.errors import NotFound
 from fieldmark.sites.application.ports import SiteDataEraser, SiteRepository
 from fieldmark.sites.domain.site import Site
@@ -35,9 +35,7 @@ class DeleteSite:
     """Deletes a site and every event collected for it. Rules: the events go first, so a failure leaves
     the site in place to delete again rather than events no site owns."""
 
-    def __init__(
-        self, sites: SiteRepository, eraser: SiteDataEraser, audit: AuditTrail | None = None
-    ) -> None:
+    def __init__(self, sites: SiteRepository, eraser: SiteDataEraser, audit: AuditTrail = NO_AUDIT) -> None:
         self._sites = sites
         self._eraser = eraser
         self._audit = audit
@@ -48,13 +46,12 @@ class DeleteSite:
             raise NotFound("no such site")
         await self._eraser.erase(site_id)
         await self._sites.delete(site_id)
-        if self._audit:
-            await self._audit.record(
-                AuditEvent(
-                    "site.deleted",
-                    site.team_id,
-                    actor.user_id if actor else None,
-                    actor.key_id if actor else None,
-                    site.domain,
-                )
+        await self._audit.record(
+            AuditEvent(
+                "site.deleted",
+                site.team_id,
+                actor.user_id if actor else None,
+                actor.key_id if actor else None,
+                site.domain,
             )
+        )
