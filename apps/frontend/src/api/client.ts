@@ -27,3 +27,8 @@ export interface Problem {
   detail?: string
   field?: string
 }
+
+/** What an API error says to a person: its problem's detail, or `fallback` when it has none. */
+export function problemDetail(error: unknown, fallback: string): string {
+  return (error as Partial<Problem> | undefined)?.detail ?? fallback
+}

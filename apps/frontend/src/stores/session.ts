@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
-import { api, csrf as csrfHeader } from '@/api/client'
+import { api, csrf as csrfHeader, problemDetail } from '@/api/client'
 
 export interface User {
   id: string
@@ -30,8 +30,8 @@ export const useSessionStore = defineStore('session', () => {
   async function logIn(email: string, password: string): Promise<{ error?: string; challenge?: string } | null> {
     const { data, error, response } = await api.POST('/api/auth/login', { body: { email, password } })
     if (!data) {
-      const detail = (error as { detail?: string } | undefined)?.detail
-      return { error: response.status === 429 ? `Too many attempts. ${detail ?? ''}` : (detail ?? 'Sign-in failed.') }
+      const detail = problemDetail(error, '')
+      return { error: response.status === 429 ? `Too many attempts. ${detail}` : detail || 'Sign-in failed.' }
     }
     if ('challenge' in data) return { challenge: data.challenge }
     user.value = data.user
@@ -42,7 +42,7 @@ export const useSessionStore = defineStore('session', () => {
 
   async function completeTwoFactor(challenge: string, code: string): Promise<string | null> {
     const { data, error } = await api.POST('/api/auth/login/2fa', { body: { challenge, code } })
-    if (!data) return (error as { detail?: string } | undefined)?.detail ?? 'That code did not work.'
+    if (!data) return problemDetail(error, 'That code did not work.')
     user.value = data.user
     csrf.value = data.csrf_token
     checked.value = true
