@@ -3,7 +3,9 @@ import { build } from 'esbuild'
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 
-const entries = { script: 'src/script.ts' }
+const entries = { script: 'src/script.ts', extras: 'src/extras.ts' }
+// Gzipped budgets: a build over one fails (make setup and make test build the tracker).
+const budgets = { script: 1024, extras: 3072 }
 
 await build({
   entryPoints: entries,
@@ -16,7 +18,14 @@ await build({
   logLevel: 'warning',
 })
 
+let over = false
 for (const name of Object.keys(entries)) {
   const code = readFileSync(`dist/${name}.js`)
-  console.log(`tracker ${name}.js: ${code.length} bytes, ${gzipSync(code, { level: 9 }).length} bytes gzipped`)
+  const gzipped = gzipSync(code, { level: 9 }).length
+  console.log(`tracker ${name}.js: ${code.length} bytes, ${gzipped} bytes gzipped (budget ${budgets[name]})`)
+  if (gzipped > budgets[name]) over = true
+}
+if (over) {
+  console.error('tracker: over its size budget')
+  process.exit(1)
 }

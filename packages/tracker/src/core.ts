@@ -1,43 +1,49 @@
-/** The tracker's pure logic, kept apart from the DOM wiring so it can be unit-tested. */
+/** The tracker's pure logic, kept apart from the DOM wiring so it can be unit-tested. Terse on purpose:
+ * property names survive minification, and the core script's budget is 1,024 bytes gzipped. */
 
-export interface Snippet {
-  /** `data-domain`, or the page's hostname. */
-  domain: string
-  /** Where events go: `data-api`, or `/api/event` on the origin the script was loaded from. */
-  endpoint: string
+/** Why not to send (a short reason), or '' to send. Global Privacy Control is always honoured, Do Not
+ * Track unless the snippet says `data-dnt="ignore"`; local pages and automation are skipped unless it
+ * says `data-local`. */
+export function blocked(
+  hostname: string,
+  protocol: string,
+  dnt: string | null,
+  gpc: boolean | undefined,
+  webdriver: boolean,
+  respectDnt: boolean,
+  local: boolean,
+): string {
+  if (gpc || (respectDnt && dnt === '1')) return 'privacy'
+  if (local) return ''
+  if (/^localhost$|^127\.|^\[::1\]$/.test(hostname) || protocol === 'file:') return 'local'
+  return webdriver ? 'automation' : ''
 }
 
-export interface Environment {
-  hostname: string
-  protocol: string
-  doNotTrack: string | null
-  globalPrivacyControl: boolean
-  webdriver: boolean
+/** The page address as sent: the query keeps only UTM tags and the snippet's `data-params`; the
+ * fragment is kept by the caller only for hash-routed sites. */
+export function pageUrl(origin: string, path: string, search: string, hash: string, keep: string[]): string {
+  const query = search
+    .slice(1)
+    .split('&')
+    .filter((pair) => /^utm_/.test(pair) || keep.indexOf(pair.split('=')[0]) >= 0)
+    .join('&')
+  return origin + path + (query ? '?' + query : '') + hash
 }
 
-/** The short keys the Plausible script sends, which the collect endpoint also accepts. */
-export interface PageviewPayload {
-  n: string
-  u: string
-  d: string
-  r: string | null
+/** The deepest point seen, as a percentage of the document's height. */
+export function scrollDepth(scrollY: number, viewport: number, documentHeight: number): number {
+  return documentHeight > viewport ? Math.min(100, Math.round(((scrollY + viewport) / documentHeight) * 100)) : 100
 }
 
-export function readSnippet(scriptSrc: string, attr: (name: string) => string | null, hostname: string): Snippet {
-  return {
-    domain: attr('data-domain') || hostname,
-    endpoint: attr('data-api') || new URL('/api/event', scriptSrc).href,
-  }
-}
-
-/** Why not to send, or null to send: DNT and GPC are honoured; local pages and automation are skipped. */
-export function blockedReason(env: Environment): string | null {
-  if (env.doNotTrack === '1' || env.globalPrivacyControl) return 'privacy signal'
-  if (/^localhost$|^127(\.\d+){3}$|^\[::1\]$/.test(env.hostname) || env.protocol === 'file:') return 'local page'
-  if (env.webdriver) return 'automation'
-  return null
-}
-
-export function pageview(snippet: Snippet, href: string, referrer: string): PageviewPayload {
-  return { n: 'pageview', u: href, d: snippet.domain, r: referrer || null }
+/** The event a click on a link makes (extras module): a file download, an outbound link, or none. */
+export function linkEvent(
+  link: { protocol: string; host: string; pathname: string },
+  host: string,
+  downloads: boolean,
+  outbound: boolean,
+): string | null {
+  if (!/^http/.test(link.protocol)) return null
+  if (downloads && /\.(pdf|xlsx?|docx?|pptx?|csv|txt|zip|gz|dmg|exe|msi|deb|apk|mp[34]|mov|epub|iso)$/i.test(link.pathname))
+    return 'File Download'
+  return outbound && link.host !== host ? 'Outbound Link: Click' : null
 }
