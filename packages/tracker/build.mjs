@@ -15,6 +15,7 @@ await build({
   format: 'iife',
   target: ['es2017'],
   legalComments: 'none',
+  tsconfigRaw: { compilerOptions: { alwaysStrict: false, strict: false } }, // no "use strict" prologue
   logLevel: 'warning',
 })
 

@@ -1,22 +1,19 @@
 /** The tracker's pure logic, kept apart from the DOM wiring so it can be unit-tested. Terse on purpose:
  * property names survive minification, and the core script's budget is 1,024 bytes gzipped. */
 
-/** Why not to send (a short reason), or '' to send. Global Privacy Control is always honoured, Do Not
- * Track unless the snippet says `data-dnt="ignore"`; local pages and automation are skipped unless it
- * says `data-local`. */
+/** Whether to send nothing. Global Privacy Control is always honoured, Do Not Track unless the snippet
+ * says `data-dnt="ignore"`; local pages and automation are skipped unless it says `data-local`. */
 export function blocked(
-  hostname: string,
-  protocol: string,
-  dnt: string | null,
-  gpc: boolean | undefined,
-  webdriver: boolean,
+  l: { hostname: string; protocol: string },
+  n: { doNotTrack: string | null; globalPrivacyControl?: boolean; webdriver: boolean },
   respectDnt: boolean,
   local: boolean,
-): string {
-  if (gpc || (respectDnt && dnt === '1')) return 'privacy'
-  if (local) return ''
-  if (/^localhost$|^127\.|^\[::1\]$/.test(hostname) || protocol === 'file:') return 'local'
-  return webdriver ? 'automation' : ''
+): boolean {
+  return (
+    !!n.globalPrivacyControl ||
+    (respectDnt && n.doNotTrack === '1') ||
+    (!local && (/^localhost$|^127\.|^\[::1\]$/.test(l.hostname) || l.protocol === 'file:' || n.webdriver))
+  )
 }
 
 /** The page address as sent: the query keeps only UTM tags and the snippet's `data-params`; the

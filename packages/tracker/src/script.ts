@@ -22,8 +22,7 @@ if (script) {
   const domain = attr('domain') || l.hostname
   const hash = attr('hash') !== null
   const keep = (attr('params') || '').split(',')
-  const off = blocked(l.hostname, l.protocol, nav.doNotTrack, nav.globalPrivacyControl, nav.webdriver,
-    attr('dnt') !== 'ignore', attr('local') !== null)
+  const off = blocked(l, nav, attr('dnt') !== 'ignore', attr('local') !== null)
   let person: string | undefined
   let current = ''
   let referrer: string | null = d.referrer || null
@@ -92,16 +91,17 @@ if (script) {
       page()
     }
   }
-  addEventListener('popstate', page)
-  if (hash) addEventListener('hashchange', page)
-  addEventListener('scroll', scroll, { passive: true })
-  addEventListener('focus', measure)
-  addEventListener('blur', measure)
-  addEventListener('pagehide', flush)
+  const on = addEventListener
+  on('popstate', page)
+  if (hash) on('hashchange', page)
+  on('scroll', scroll, { passive: true })
+  on('focus', measure)
+  on('blur', measure)
+  on('pagehide', flush)
   d.addEventListener('visibilitychange', () => (d.hidden ? flush() : measure()))
   page()
   replay(false)
-  if (attr('outbound-links') !== null || attr('file-downloads') !== null || attr('404') !== null) {
+  if (/data-(outbound-links|file-downloads|404)/.test(script.outerHTML)) {
     const extras = d.createElement('script')
     extras.src = script.src.replace(/[^/]*$/, 'extras.js')
     extras.dataset.for = script.src
