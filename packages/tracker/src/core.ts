@@ -19,12 +19,8 @@ export function blocked(
 /** The page address as sent: the query keeps only UTM tags and the snippet's `data-params`; the
  * fragment is kept by the caller only for hash-routed sites. */
 export function pageUrl(origin: string, path: string, search: string, hash: string, keep: string[]): string {
-  const query = search
-    .slice(1)
-    .split('&')
-    .filter((pair) => /^utm_/.test(pair) || keep.indexOf(pair.split('=')[0]) >= 0)
-    .join('&')
-  return origin + path + (query ? '?' + query : '') + hash
+  const query = search.replace(/[?&]([^=&]*)[^&]*/g, (pair, key) => (/^utm_/.test(key) || keep.indexOf(key) >= 0 ? pair : ''))
+  return origin + path + (query && '?' + query.slice(1)) + hash
 }
 
 /** The deepest point seen, as a percentage of the document's height. */

@@ -6,7 +6,7 @@ import { linkEvent } from './core'
 type Api = (name: string, options?: { props?: Record<string, unknown> }) => void
 
 const self = document.currentScript as HTMLScriptElement | null
-const core = self && document.querySelector<HTMLScriptElement>('script[src="' + self.dataset.for + '"]')
+const core = self && document.querySelector<HTMLScriptElement>('script[data-domain],script[data-site]')
 const fieldmark = (window as unknown as { fieldmark?: Api }).fieldmark
 if (core && fieldmark) {
   const has = (name: string): boolean => core.hasAttribute('data-' + name)

@@ -25,7 +25,7 @@ if (script) {
   const off = blocked(l, nav, attr('dnt') !== 'ignore', attr('local') !== null)
   let person: string | undefined
   let current = ''
-  let referrer: string | null = d.referrer || null
+  let referrer = d.referrer
   let since = 0
   let visible = 0
   let depth = 0
@@ -101,10 +101,5 @@ if (script) {
   d.addEventListener('visibilitychange', () => (d.hidden ? flush() : measure()))
   page()
   replay(false)
-  if (/data-(outbound-links|file-downloads|404)/.test(script.outerHTML)) {
-    const extras = d.createElement('script')
-    extras.src = script.src.replace(/[^/]*$/, 'extras.js')
-    extras.dataset.for = script.src
-    d.head.appendChild(extras)
-  }
+  if (/data-(o|f|4)/.test(script.outerHTML)) d.head.appendChild(d.createElement('script')).src = script.src.replace(/[^/]*$/, 'extras.js')
 }
