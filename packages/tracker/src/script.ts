@@ -1,105 +1,127 @@
 /** Entry of /js/script.js: pageviews (SPA routes too), one engagement beacon per pageview (time visible
  * and focused, deepest scroll), custom events with a queue for calls made before it loads, identify,
- * and privacy switches. Outbound links, downloads and 404s load `extras.js` next to it, on demand. */
-import { blocked, pageUrl, scrollDepth } from './core'
+ * and the privacy switches. Everything else is a module loaded next to it on demand: `extras.js` when
+ * the snippet asks for outbound links, downloads or 404s, and whatever the first pageview's answer
+ * lists (`heat.js` when the site has heatmaps on). */
 
 interface Options {
   props?: Record<string, unknown>
   revenue?: { amount: number | string; currency: string }
   interactive?: boolean
 }
-type Api = ((name: string, options?: Options | string) => void) & { q?: ArrayLike<unknown>[] }
+/** `window.fieldmark`: the public call and its queue, and what the modules use: the snippet's `data-`
+ * attributes (`a`), an event of the current page (`e`), and the sender (`p`, a JSON body). Tracking
+ * is off (privacy signals, local pages) when `a` is missing. */
+export type Api = ((name: string, options?: Options | string) => void) & {
+  q?: ArrayLike<unknown>[]
+  a?: (name: string) => string | null
+  e?: (name: string, extra: object) => object
+  p?: (body: string) => unknown
+}
 
-const script = document.currentScript as HTMLScriptElement | null
+const d = document
+const script = d.currentScript as HTMLScriptElement | null
 if (script) {
   const w = window as unknown as { fieldmark?: Api }
-  const d = document
   const l = location
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean }
   const attr = (name: string): string | null => script.getAttribute('data-' + name)
-  const endpoint = attr('api') || new URL('/api/event', script.src).href
-  const site = attr('site')
-  const domain = attr('domain') || l.hostname
-  const hash = attr('hash') !== null
+  const folder = script.src.replace(/[^/]*$/, '')
+  const endpoint = attr('api') || folder + '../api/event'
+  const hash = attr('hash') != null
   const keep = (attr('params') || '').split(',')
-  const off = blocked(l, nav, attr('dnt') !== 'ignore', attr('local') !== null)
+  // Modules are ES modules next to this file (served with CORS, so the import works across origins).
+  const load = (name: string): unknown => import(folder + name + '.js')
   let person: string | undefined
   let current = ''
   let referrer = d.referrer
   let since = 0
   let visible = 0
-  let depth = 0
-  let sent = false
+  let bottom = 0
+  let sent = 0
 
+  // The page address as sent: the query keeps only UTM tags and the keys named in `data-params`; the
+  // fragment only on hash-routed sites.
+  const url = (): string =>
+    l.origin +
+    l.pathname +
+    l.search
+      .replace(/[?&]([^=&]*)[^&]*/g, (pair, key) => (/^utm_/.test(key) || keep.includes(key) ? pair : ''))
+      .replace(/^&/, '?') +
+    (hash ? l.hash : '')
+  // An event with the page and the site; unset keys go as null (or not at all), and the endpoint then
+  // takes the site from the page's host.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const send = (name: string, url: string, extra: any): void => {
-    if (off) return
-    extra.n = name
-    extra.u = url
-    if (site) extra.site = site
-    else extra.d = domain
-    if (hash) extra.h = 1
-    if (person) extra.pid = person
-    const body = JSON.stringify(extra)
-    if (!nav.sendBeacon(endpoint, body)) fetch(endpoint, { method: 'POST', body, keepalive: true })
-  }
-  const url = (): string => pageUrl(l.origin, l.pathname, l.search, hash ? l.hash : '', keep)
-  const measure = (): void => {
+  const event = (name: string, extra: any): object =>
+    Object.assign({ n: name, u: url(), d: attr('domain'), site: attr('site'), h: hash, pid: person }, extra)
+  // The first pageview asks for the site's settings: the answer names the modules to load.
+  const post = (body: string, ask?: unknown): unknown =>
+    (!ask && nav.sendBeacon(endpoint, body)) ||
+    fetch(endpoint, { method: 'POST', body, keepalive: true })
+      .then((answer) => answer.json())
+      .then(
+        (settings) => ask && settings.load.map(load),
+        () => 0,
+      )
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const send = (name: string, extra: any, ask?: unknown): unknown => post(JSON.stringify(event(name, extra)), ask)
+  // Time visible and focused runs from `since` (0 while hidden or unfocused); `bottom` is the lowest
+  // point of the document seen so far.
+  const tick = (): void => {
     const now = Date.now()
     if (since) visible += now - since
     since = !d.hidden && d.hasFocus() ? now : 0
-  }
-  const scroll = (): void => {
-    depth = Math.max(depth, scrollDepth(scrollY, innerHeight, d.documentElement.scrollHeight))
+    bottom = Math.max(bottom, scrollY + innerHeight)
   }
   const flush = (): void => {
-    measure()
-    if (current && !sent) send('engagement', current, { e: visible, sd: depth })
-    sent = true
+    tick()
+    if (!sent) send('engagement', { u: current, e: visible, sd: Math.round((bottom / d.documentElement.scrollHeight) * 100) /* over 100 is taken as 100 */ })
+    sent = 1
   }
-  const page = (): void => {
-    const next = url()
-    if (next === current) return
-    if (current) {
-      flush()
-      referrer = current
+  const page = (ask?: unknown): void => {
+    if (url() != current) {
+      if (current) {
+        flush()
+        referrer = current
+      }
+      current = url()
+      visible = bottom = since = sent = 0
+      send('pageview', { r: referrer }, ask)
     }
-    current = next
-    visible = depth = since = 0
-    sent = false
-    measure()
-    scroll()
-    send('pageview', current, { r: referrer })
+    tick()
   }
+  // Every event of interest goes through here: a new route is a pageview, a hidden page sends its
+  // engagement, anything else (scroll, focus, blur) updates the counts.
+  const seen = (): void => (d.hidden ? flush() : page())
   const api: Api = (name, options) => {
-    if (name === 'identify') person = options ? String(options) : undefined
-    else {
-      const o = (options || {}) as Options
-      send(name, url(), { p: o.props, $: o.revenue, i: o.interactive })
-    }
+    if (name == 'identify') person = options && '' + options
+    else send(name, options) // props, revenue and interactive go as they are
   }
   const queued = (w.fieldmark && w.fieldmark.q) || []
+  api.a = attr
+  api.e = event
+  api.p = post
   w.fieldmark = api
-  const replay = (identify: boolean): void => {
-    for (const call of queued) if ((call[0] === 'identify') === identify) api.apply(null, call as never)
-  }
-  replay(true)
-  for (const method of ['pushState', 'replaceState'] as const) {
-    const original = history[method]
-    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-      original.apply(this, args)
-      page()
+  // Global Privacy Control is always honoured, Do Not Track unless the snippet says data-dnt="ignore";
+  // local pages (localhost, loopback, and file:, which has no host) and automation are skipped unless
+  // it says data-local.
+  if (
+    !nav.globalPrivacyControl &&
+    (nav.doNotTrack != '1' || attr('dnt') == 'ignore') &&
+    (attr('local') != null || !(nav.webdriver || /^(localhost|\[::1\]|127\..*)?$/.test(l.hostname)))
+  ) {
+    for (const call of queued) if (call[0] == 'identify') api.apply(0, call as never) // before the pageview
+    for (const method of ['pushState', 'replaceState'] as const) {
+      const original = history[method]
+      history[method] = function (this: History) {
+        // eslint-disable-next-line prefer-rest-params
+        original.apply(this, arguments as never)
+        seen()
+      }
     }
-  }
-  const on = addEventListener
-  on('popstate', page)
-  if (hash) on('hashchange', page)
-  on('scroll', scroll, { passive: true })
-  on('focus', measure)
-  on('blur', measure)
-  on('pagehide', flush)
-  d.addEventListener('visibilitychange', () => (d.hidden ? flush() : measure()))
-  page()
-  replay(false)
-  if (/data-(o|f|4)/.test(script.outerHTML)) d.head.appendChild(d.createElement('script')).src = script.src.replace(/[^/]*$/, 'extras.js')
+    for (const name of ['popstate', 'hashchange', 'scroll', 'focus', 'blur', 'visibilitychange']) addEventListener(name, seen)
+    page(1)
+    for (const call of queued) api.apply(0, call as never)
+    if (/ data-[of4]/.test(script.outerHTML)) load('extras')
+  } else w.fieldmark = () => 0
 }

@@ -115,11 +115,27 @@ async def test_the_dashboard_is_served_with_history_fallback(client: AsyncTestCl
     assert (await client.get("/../../pyproject.toml")).text == index.text  # no escape from dist
 
 
-async def test_the_tracker_script_is_served(client: AsyncTestClient) -> None:
-    built = REPO / "packages/tracker/dist/script.js"
-    assert built.is_file(), "run `make setup` to build the tracker"
-    response = await client.get("/js/script.js")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/javascript")
-    assert response.headers["access-control-allow-origin"] == "*"
-    assert response.content == built.read_bytes()
+async def test_the_tracker_script_and_its_modules_are_served(client: AsyncTestClient) -> None:
+    for name in ("script", "extras", "heat"):
+        built = REPO / f"packages/tracker/dist/{name}.js"
+        assert built.is_file(), "run `make setup` to build the tracker"
+        response = await client.get(f"/js/{name}.js")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/javascript")
+        assert response.headers["access-control-allow-origin"] == "*"  # import() across origins needs it
+        assert response.content == built.read_bytes()
+    missing = await client.get("/js/tracker.js")
+    assert missing.status_code == 404
+    assert "/js/script.js" in missing.json()["detail"]
+
+
+async def test_the_tracker_is_served_under_its_aliases_too(test_urls: EngineUrls, data_dir: Path) -> None:
+    settings = settings_for(data_dir, TRACKER_ALIASES="app.js, p.js")
+    app = create_app(AppContainer(settings=settings, urls=test_urls), frozenset({Role.COLLECT}))
+    built = (REPO / "packages/tracker/dist/script.js").read_bytes()
+    async with AsyncTestClient(app) as client:
+        for name in ("script.js", "app.js", "p.js"):
+            assert (await client.get(f"/js/{name}")).content == built
+        assert (await client.get("/js/q.js")).status_code == 404
+    with pytest.raises(Exception, match="TRACKER_ALIASES"):
+        settings_for(data_dir, TRACKER_ALIASES="../etc/passwd")

@@ -1954,6 +1954,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         accepted: number;
+                        /** @description Tracker modules the site's settings turn on */
+                        load: string[];
                     };
                 };
             };

@@ -29,6 +29,7 @@ def _settings(site: Site | None) -> SiteSettings | None:
         allowed_hostnames=site.allowed_hostnames,
         excluded_networks=tuple(ipaddress.ip_network(n) for n in site.excluded_networks),
         kept_query_params=site.kept_query_params,
+        heatmaps=site.option("heatmaps"),
     )
 
 

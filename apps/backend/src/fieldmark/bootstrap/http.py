@@ -37,7 +37,7 @@ from fieldmark.bootstrap.health import HealthController, Probe, liveness
 from fieldmark.bootstrap.jobs import JobWorker, install_broker
 from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
-from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_script
+from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_files
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.identity.adapters.http.api_keys_controller import ApiKeysController
 from fieldmark.identity.adapters.http.audit_controller import AuditController
@@ -248,15 +248,21 @@ def create_app(
         await resolved(container.shutdown_resources())
 
     upstream = os.environ.get(UPSTREAM_ENV)
+    # `fieldmark openapi` builds the app without settings; the tracker's routes are not in the schema.
+    tracker = tracker_files(container.settings().tracker_aliases if container.settings.is_defined else "")
     handlers: list[ControllerRouterHandler] = [liveness]
     proxied = upstream is not None and roles == {Role.COLLECT}
     if upstream is not None and proxied:
         # An extra collect process of `fieldmark run`: the main process answers everything else.
-        handlers += [tracker_script, collect_endpoint, upstream_proxy(upstream)]
+        handlers += [
+            tracker_files(container.settings().tracker_aliases),
+            collect_endpoint,
+            upstream_proxy(upstream),
+        ]
     else:
         handlers.append(HealthController)
     if Role.COLLECT in roles and not upstream:
-        handlers += [tracker_script, collect_endpoint]
+        handlers += [tracker, collect_endpoint]
     if Role.API in roles:
         handlers.extend(
             [

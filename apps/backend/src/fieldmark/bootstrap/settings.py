@@ -37,6 +37,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str
     geoip_db: Path | None
     trusted_proxies: str
+    tracker_aliases: str
     ingest_ip_limit: int
     ingest_site_limit: int
     ingest_max_backlog: int
@@ -101,6 +102,17 @@ def _networks(raw: str) -> str:
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
                 raise ValueError(f"{item!r} is not an IP address or CIDR range") from None
+    return raw
+
+
+def _script_names(raw: str) -> str:
+    import re
+
+    for name in (part.strip() for part in raw.split(",")):
+        if name and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}\.js", name):
+            raise ValueError(f"{name!r} is not a file name such as app.js")
+        if name in ("extras.js", "heat.js"):
+            raise ValueError(f"{name!r} is the name of a tracker module")
     return raw
 
 
@@ -192,6 +204,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Comma-separated addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` or "
         "`Forwarded` header gives the visitor's address; from any other peer those headers are ignored.",
         _networks,
+    ),
+    Setting(
+        "TRACKER_ALIASES",
+        "tracker_aliases",
+        "",
+        "Extra file names, comma-separated, that `/js/` serves the tracker under (such as `app.js`), for "
+        "visitors whose blockers match on `script.js`.",
+        _script_names,
     ),
     Setting(
         "INGEST_RATE_LIMIT_IP",

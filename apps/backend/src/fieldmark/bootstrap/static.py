@@ -8,7 +8,8 @@ from typing import Annotated
 
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, Parameter
 from litestar.response import File
 
 from fieldmark.shared_kernel.access import PUBLIC, access
@@ -36,19 +37,38 @@ _NOT_BUILT = (
 )
 
 
-@get(
-    "/js/script.js", operation_id="getTrackerScript", include_in_schema=False, cache=False, opt=access(PUBLIC)
-)
-async def tracker_script() -> File:
-    folder = tracker_dir()
-    if folder is None or not (folder / "script.js").is_file():
-        raise NotFoundException("the tracker has not been built: run make setup")
-    return File(
-        folder / "script.js",
-        content_disposition_type="inline",
-        media_type="application/javascript",
-        headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
+TRACKER_MODULES = ("extras", "heat")  # ES modules the core script loads on demand with import()
+
+
+def tracker_files(aliases: str) -> HTTPRouteHandler:
+    """`/js/script.js` and its aliases (TRACKER_ALIASES), and the modules it loads. Every file may be
+    read from any origin (CORS), which the modules' `import()` needs when Fieldmark is on another host."""
+    served = {"script.js": "script.js"}
+    served |= {name.strip(): "script.js" for name in aliases.split(",") if name.strip()}
+    served |= {f"{module}.js": f"{module}.js" for module in TRACKER_MODULES}
+
+    @get(
+        "/js/{file:str}",
+        operation_id="getTrackerFile",
+        include_in_schema=False,
+        cache=False,
+        opt=access(PUBLIC),
     )
+    async def tracker_file(file: FromPath[str]) -> File:
+        built = served.get(file)
+        if built is None:
+            raise NotFoundException(f"no tracker file /js/{file}; the script is /js/script.js")
+        folder = tracker_dir()
+        if folder is None or not (folder / built).is_file():
+            raise NotFoundException("the tracker has not been built: run make setup")
+        return File(
+            folder / built,
+            content_disposition_type="inline",
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
+        )
+
+    return tracker_file
 
 
 @get("/", operation_id="getDashboard", include_in_schema=False, cache=False, opt=access(PUBLIC))

@@ -169,7 +169,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/docs/scalar"): Entry(everyone(200), public=True),
     ("GET", "/api/docs/openapi.json"): Entry(everyone(200), public=True),
     ("GET", "/api/docs/{path:str}"): Entry(everyone(404), public=True),
-    ("GET", "/js/script.js"): Entry(everyone(200), public=True),
+    ("GET", "/js/{file:str}"): Entry(everyone(200), public=True),
     ("GET", "/"): Entry(everyone(200), public=True),
     ("GET", "/{path:path}"): Entry(everyone(200), public=True),
     ("POST", "/api/event"): Entry(
@@ -454,6 +454,7 @@ def test_each_caller_gets_the_expected_status(world) -> None:
                 .replace("{token:str}", "not-a-real-token")
                 .replace("{path:path}", "sites/anything")
                 .replace("{path:str}", "nothing-here")
+                .replace("{file:str}", "script.js")
             )
             kwargs: dict[str, Any] = {"headers": headers}
             if entry.body is not None:

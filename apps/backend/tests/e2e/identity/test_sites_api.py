@@ -124,10 +124,10 @@ def test_editing_a_site_and_its_snippets(test_urls: EngineUrls, data_dir: Path) 
 
         snippet = owner.get(f"/api/sites/{site['id']}/snippet").json()
         assert snippet["direct"] == (
-            '<script defer data-domain="shop.example" data-outbound-links data-heatmaps '
-            'data-dnt="ignore" src="http://fm.example.com/js/script.js"></script>'
+            '<script defer data-domain="shop.example" data-outbound-links data-dnt="ignore" '
+            'data-params="q" src="http://fm.example.com/js/script.js"></script>'
         )
         assert snippet["first_party"] == (
-            '<script defer data-domain="shop.example" data-outbound-links data-heatmaps data-dnt="ignore" '
-            'data-api="/stats/api/event" src="/stats/js/script.js"></script>'
+            '<script defer data-domain="shop.example" data-outbound-links data-dnt="ignore" '
+            'data-params="q" src="/stats/js/script.js"></script>'
         )

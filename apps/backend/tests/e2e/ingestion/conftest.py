@@ -46,7 +46,7 @@ IPHONE = (
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 
 
-def create_site(postgres_url: str, domain: str, **options: object) -> str:
+def create_site(postgres_url: str, domain: str, heatmaps: bool = False, **options: object) -> str:
     """A site through the Sites use case; returns its public key."""
 
     async def create() -> str:
@@ -56,7 +56,19 @@ def create_site(postgres_url: str, domain: str, **options: object) -> str:
             )  # type: ignore[arg-type]
             return site.public_key
 
-    return asyncio.run(create())
+    key = asyncio.run(create())
+    if heatmaps:
+        set_heatmaps(postgres_url, domain, True)
+    return key
+
+
+def set_heatmaps(postgres_url: str, domain: str, on: bool) -> None:
+    with psycopg.connect(postgres_url) as conn:
+        conn.execute(
+            "UPDATE sites SET tracker_options = tracker_options || jsonb_build_object('heatmaps', %s::bool)"
+            " WHERE domain = %s",
+            (on, domain),
+        )
 
 
 @dataclass
@@ -126,7 +138,7 @@ def start_fieldmark(
 
 @pytest.fixture
 def site(test_urls: EngineUrls) -> str:
-    return create_site(test_urls.database_url, "shop.example", excluded_ips=["192.0.2.0/24"])
+    return create_site(test_urls.database_url, "shop.example", heatmaps=True, excluded_ips=["192.0.2.0/24"])
 
 
 def postgres_text(url: str) -> str:

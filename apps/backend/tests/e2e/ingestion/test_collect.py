@@ -8,7 +8,15 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.e2e.ingestion.conftest import CHROME, FIREFOX, IPHONE, Running, create_site, postgres_text
+from tests.e2e.ingestion.conftest import (
+    CHROME,
+    FIREFOX,
+    IPHONE,
+    Running,
+    create_site,
+    postgres_text,
+    set_heatmaps,
+)
 
 # The DB-IP city lite database places these addresses (checked with its own reader).
 LONDON, MOUNTAIN_VIEW, SYDNEY = "81.2.69.160", "8.8.8.8", "1.1.1.1"
@@ -75,6 +83,7 @@ def test_mixed_events_land_once_each_fully_enriched(start_fieldmark, site: str) 
                     "s": "main > button.buy",
                     "t": "button",
                     "rg": i == 2,
+                    "lb": "Buy 2 for 19.90 (mail ana@shop.example)",
                 }
                 for i in range(3)
             ],
@@ -147,19 +156,49 @@ def test_mixed_events_land_once_each_fully_enriched(start_fieldmark, site: str) 
     (engagement,) = fm.rows("SELECT kind, engagement_ms, scroll_depth FROM events WHERE kind = 'engagement'")
     assert engagement == ("engagement", 12000, 80)
     clicks = fm.rows(
-        "SELECT click_x, click_y, viewport_width, document_height, selector, tag, rage FROM events "
+        "SELECT click_x, click_y, viewport_width, document_height, selector, tag, rage, label FROM events "
         "WHERE kind = 'click' ORDER BY click_x"
     )
+    label = "Buy for . (mail )"  # no digits, no email, whatever the sender did
     assert clicks == [
-        (100, 200, 390, 2400, "main > button.buy", "button", False),
-        (101, 200, 390, 2400, "main > button.buy", "button", False),
-        (102, 200, 390, 2400, "main > button.buy", "button", True),
+        (100, 200, 390, 2400, "main > button.buy", "button", False, label),
+        (101, 200, 390, 2400, "main > button.buy", "button", False, label),
+        (102, 200, 390, 2400, "main > button.buy", "button", True, label),
     ]
     assert fm.rows("SELECT count(DISTINCT event_id), count(DISTINCT visitor_id) FROM events") == [(9, 3)]
     fm.wait_for(lambda: fm.stream_len() == 0)
     assert fm.redis.xpending("fm:events", "writers")["pending"] == 0
     health = httpx.get(f"{fm.url}/api/health").json()
     assert health["ingestion"] == {"backlog": 0, "in_flight": 0, "dead_letters": 0}
+
+
+def test_heatmap_setting_decides_what_the_tracker_loads_and_whether_clicks_are_kept(
+    start_fieldmark, test_urls
+) -> None:
+    fm: Running = start_fieldmark()
+    create_site(test_urls.database_url, "plain.example")
+    create_site(test_urls.database_url, "maps.example", heatmaps=True)
+
+    def click(domain: str) -> dict[str, object]:
+        return {"n": "click", "k": "click", "u": f"https://{domain}/", "x": 5, "y": 5, "s": "#buy", "t": "a"}
+
+    plain = fm.post({"n": "pageview", "u": "https://plain.example/"})
+    maps = fm.post({"n": "pageview", "u": "https://maps.example/"})
+    assert (plain.status_code, plain.json()) == (202, {"accepted": 1, "load": []})
+    assert (maps.status_code, maps.json()) == (202, {"accepted": 1, "load": ["heat"]})
+    assert fm.post([click("plain.example"), click("maps.example")]).status_code == 202
+    fm.wait_rows(3)
+    assert fm.rows("SELECT hostname, kind FROM events ORDER BY hostname, kind") == [
+        ("maps.example", "click"),
+        ("maps.example", "pageview"),
+        ("plain.example", "pageview"),
+    ]
+    set_heatmaps(test_urls.database_url, "maps.example", False)
+    fresh = start_fieldmark(writers=0)  # a collector caches sites for 30 s; a new one reads the change
+    assert fresh.post({"n": "pageview", "u": "https://maps.example/x"}).json()["load"] == []
+    assert fresh.post(click("maps.example")).status_code == 202
+    fm.wait_rows(4)  # the pageview, not the click
+    assert fm.rows("SELECT count() FROM events WHERE kind = 'click'") == [(1,)]
 
 
 def test_plausible_events_api_examples(start_fieldmark, test_urls) -> None:

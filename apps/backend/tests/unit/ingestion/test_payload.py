@@ -50,6 +50,8 @@ def test_revenue_pageview_engagement_and_click() -> None:
     assert one({"n": "pageview", "u": "https://a.example/", "w": 1280}).screen_width == 1280
     engagement = one({"n": "engagement", "u": "https://a.example/", "e": 5400, "sd": 75})
     assert (engagement.kind, engagement.engagement_ms, engagement.scroll_depth) == (Kind.ENGAGEMENT, 5400, 75)
+    overscrolled = one({"n": "engagement", "u": "https://a.example/", "sd": 104})
+    assert overscrolled.scroll_depth == 100
     click = one(
         {
             "n": "click",
@@ -135,9 +137,9 @@ def test_a_batch_is_an_array() -> None:
         ),
         (json.dumps({"n": "engagement", "u": "https://a.example/"}).encode(), "e", "required"),
         (
-            json.dumps({"n": "engagement", "u": "https://a.example/", "sd": 101}).encode(),
+            json.dumps({"n": "engagement", "u": "https://a.example/", "sd": 1001}).encode(),
             "sd",
-            "between 0 and 100",
+            "between 0 and 1000",
         ),
         (json.dumps({"n": "click", "k": "click", "u": "https://a.example/"}).encode(), "x", "required"),
         (json.dumps({"n": "pageview", "u": "https://a.example/", "k": "tap"}).encode(), "k", "click"),

@@ -53,6 +53,7 @@ COLUMNS = (
     "rage",
     "dead",
     "person_id",
+    "label",
 )
 
 
@@ -107,6 +108,7 @@ def _row(recorded: RecordedEvent) -> tuple[object, ...]:
         c.rage if c else False,
         c.dead if c else False,
         e.person_id,
+        c.label if c else "",
     )
 
 

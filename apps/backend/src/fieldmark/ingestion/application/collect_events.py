@@ -18,7 +18,7 @@ from fieldmark.ingestion.application.ports import (
 )
 from fieldmark.ingestion.domain import limits
 from fieldmark.ingestion.domain.channels import classify
-from fieldmark.ingestion.domain.event import IncomingEvent, Location, Software, StoredEvent
+from fieldmark.ingestion.domain.event import IncomingEvent, Kind, Location, Software, StoredEvent
 from fieldmark.ingestion.domain.pages import hostname_allowed, screen_class, split_page
 from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.ingestion.domain.visitors import address_token, person_id, visitor_id
@@ -38,6 +38,7 @@ class CollectCommand:
 class CollectResult:
     received: int
     queued: int
+    load: tuple[str, ...] = ()  # the tracker modules the sites' settings turn on ("heat")
 
 
 class CollectEvents:
@@ -49,7 +50,8 @@ class CollectEvents:
     queues nothing. Events from a site's excluded addresses are dropped; bots are dropped and counted per
     site and day. The visitor is a keyed hash of today's salt, site, IP and user agent; neither the IP
     nor the user agent goes further than this use case. The request is accepted once its events are in
-    the stream."""
+    the stream. Clicks of a site whose heatmaps are off are dropped; the answer names the tracker
+    modules to load ("heat" when the site has heatmaps on)."""
 
     def __init__(
         self,
@@ -77,12 +79,17 @@ class CollectEvents:
         for event, site in targets:
             self._check(event, site, now)
 
-        kept = [(event, site) for event, site in targets if not site.excludes(command.ip)]
+        load = ("heat",) if any(site.heatmaps for _, site in targets) else ()
+        kept = [
+            (event, site)
+            for event, site in targets
+            if not site.excludes(command.ip) and (site.heatmaps or event.kind is not Kind.CLICK)
+        ]
         if kept and self._software.is_bot(command.user_agent):
             await self._queue.count_bots(sorted({str(site.site_id) for _, site in kept}), now.date())
             kept = []
         if not kept:
-            return CollectResult(received=len(command.events), queued=0)
+            return CollectResult(received=len(command.events), queued=0, load=load)
 
         salts = await self._salts.salts(now)
         software = self._software.parse(command.user_agent)
@@ -102,7 +109,7 @@ class CollectEvents:
                 )
             )
         await self._queue.enqueue(QueuedRequest(queued, address_token(salts.today, command.ip)), now)
-        return CollectResult(received=len(command.events), queued=len(queued))
+        return CollectResult(received=len(command.events), queued=len(queued), load=load)
 
     async def _sites_of(self, event: IncomingEvent) -> list[SiteSettings]:
         if event.site_key:

@@ -34,6 +34,7 @@ class Click:
     tag: str
     rage: bool
     dead: bool
+    label: str = ""  # a link's or button's text, without emails and digits; no other element's text
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ class SiteSettings:
     allowed_hostnames: tuple[str, ...]
     excluded_networks: tuple[Network, ...] = ()
     kept_query_params: tuple[str, ...] = ()
+    heatmaps: bool = False  # clicks are kept, and the tracker loads its behavioural module, only when on
 
     def excludes(self, ip: str) -> bool:
         """The site owner's own addresses (IPs or CIDRs) are never counted."""

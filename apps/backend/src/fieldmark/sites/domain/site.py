@@ -19,7 +19,7 @@ _HOSTNAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 
 # The tracker's switches and their defaults; data-* attributes of the snippet carry them to the script.
 TRACKER_OPTIONS: dict[str, bool] = {
-    "heatmaps": False,  # load the behavioural module: clicks, rage and dead clicks, scroll depth
+    "heatmaps": False,  # collect clicks; the tracker loads its behavioural module (no snippet change)
     "outbound_links": False,
     "file_downloads": False,
     "not_found": False,  # record 404 pages as an event
@@ -41,23 +41,25 @@ def check_tracker_options(raw: dict[str, bool]) -> dict[str, bool]:
 
 def snippets(site: Site, base_url: str, proxy_path: str = "/stats") -> dict[str, str]:
     """The script tag for a direct install, and for a first-party proxy that forwards `proxy_path`
-    to Fieldmark (the script then posts to `<proxy_path>/api/event` on the site's own origin)."""
+    to Fieldmark: the script posts next to where it was loaded from (`<proxy_path>/api/event` on the
+    site's own origin), so neither needs `data-api`. Heatmaps need no attribute: the collect endpoint's
+    answer tells the script to load its behavioural module while the site has them on."""
     attributes = [f'data-domain="{site.domain}"']
     names = {
         "outbound_links": "outbound-links",
         "file_downloads": "file-downloads",
         "not_found": "404",
         "hash_routing": "hash",
-        "heatmaps": "heatmaps",
     }
     attributes += [f"data-{names[name]}" for name in names if site.option(name)]
     if not site.option("respect_dnt"):
         attributes.append('data-dnt="ignore"')
+    if site.kept_query_params:
+        attributes.append(f'data-params="{",".join(site.kept_query_params)}"')
     joined = " ".join(attributes)
     return {
         "direct": f'<script defer {joined} src="{base_url.rstrip("/")}/js/script.js"></script>',
-        "first_party": f'<script defer {joined} data-api="{proxy_path}/api/event" '
-        f'src="{proxy_path}/js/script.js"></script>',
+        "first_party": f'<script defer {joined} src="{proxy_path}/js/script.js"></script>',
     }
 
 

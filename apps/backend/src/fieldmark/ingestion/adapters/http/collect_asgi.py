@@ -98,7 +98,10 @@ async def collect_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     )
     user_agent = headers.get(b"user-agent", b"").decode("latin-1")
     result = await ingestion.collect.execute(CollectCommand(events, ip, user_agent))
-    response = b'{"accepted":%d}' % result.received
+    response = b'{"accepted":%d,"load":[%s]}' % (
+        result.received,
+        b",".join(b'"%s"' % name.encode() for name in result.load),
+    )
     out = [
         *_JSON,
         (b"content-length", str(len(response)).encode()),
@@ -121,8 +124,15 @@ def document(schema: OpenAPI) -> None:
     )
     accepted = Schema(
         type=OpenAPIType.OBJECT,
-        properties={"accepted": Schema(type=OpenAPIType.INTEGER)},
-        required=["accepted"],
+        properties={
+            "accepted": Schema(type=OpenAPIType.INTEGER),
+            "load": Schema(
+                type=OpenAPIType.ARRAY,
+                items=Schema(type=OpenAPIType.STRING),
+                description="Tracker modules the site's settings turn on",
+            ),
+        },
+        required=["accepted", "load"],
     )
     responses: dict[str, OpenAPIResponse | Reference] = {
         "202": OpenAPIResponse(

@@ -14,6 +14,7 @@ import pycountry
 
 from fieldmark.ingestion.domain import limits
 from fieldmark.ingestion.domain.event import Click, IncomingEvent, Kind, Revenue
+from fieldmark.ingestion.domain.labels import scrub_label
 from fieldmark.shared_kernel.errors import InvalidInput
 
 Scalar = str | int | float | bool | None
@@ -65,6 +66,7 @@ class EventPayload(msgspec.Struct, forbid_unknown_fields=True):
     t: str | None = None  # tag name
     rg: bool | None = None  # rage click
     dd: bool | None = None  # dead click
+    lb: str | None = None  # the label of a clicked link or button
     pid: str | None = None  # a signed-in person's id from the site (`fieldmark('identify', id)`), hashed
 
 
@@ -132,7 +134,9 @@ def to_event(p: EventPayload, index: int | None = None) -> IncomingEvent:
     if p.k is not None and p.k != "click":
         raise bad("k", 'must be "click" when given')
     engagement_ms = _bounded(p.e, "e", 0, limits.MAX_ENGAGEMENT_MS, bad)
-    scroll_depth = _bounded(p.sd, "sd", 0, 100, bad)
+    # The tracker sends the lowest point seen over the document's height, which can pass 100 by a little
+    # (overscroll, a document that shrank): anything up to 1000 is accepted and taken as at most 100.
+    scroll_depth = min(100, _bounded(p.sd, "sd", 0, 1000, bad))
     if kind is Kind.ENGAGEMENT and p.e is None and p.sd is None:
         raise bad("e", "or sd is required in an engagement event")
     screen_width = _bounded(p.w if p.w is not None else p.screen_width, "w", 0, limits.MAX_VIEWPORT, bad)
@@ -240,6 +244,7 @@ def _click(p: EventPayload, bad: Any) -> Click:
         tag=tag,
         rage=bool(p.rg),
         dead=bool(p.dd),
+        label=scrub_label(p.lb or ""),
     )
 
 
