@@ -1,7 +1,7 @@
 /** Starts a real `fieldmark run` (embedded engines, a fresh data directory, a free port) for browser
  * tests, and Debian's Chromium through playwright-core. Each test file starts what it needs. */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +13,12 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 export interface Running {
   url: string
-  stop(): Promise<void>
+  /** Waits until the pipeline has written everything collected so far (the stream is drained). */
+  settle(): Promise<void>
+  /** Rows of a ClickHouse query, read from the data directory once the server has stopped (chDB lets
+   * one process at a time open it): call `stop({ keep: true })` first. */
+  rows(sql: string): Promise<Record<string, unknown>[]>
+  stop(options?: { keep?: boolean }): Promise<void>
 }
 
 function freePort(): Promise<number> {
@@ -37,7 +42,7 @@ export async function startFieldmark(env: Record<string, string> = {}): Promise<
       HOME: process.env.HOME ?? '',
       FIELDMARK_DATA_DIR: dataDir,
       PORT: String(port),
-      LOG_LEVEL: 'WARNING',
+      LOG_LEVEL: process.env.FIELDMARK_E2E_LOG ? 'DEBUG' : 'WARNING',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -56,17 +61,54 @@ export async function startFieldmark(env: Record<string, string> = {}): Promise<
     if (Date.now() > deadline) throw new Error(`fieldmark run did not start: ${stderr}`)
     await new Promise((r) => setTimeout(r, 200))
   }
+  let stopped = false
   return {
     url,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))])
-      rmSync(dataDir, { recursive: true, force: true })
+    async settle() {
+      const deadline = Date.now() + 30_000
+      for (;;) {
+        const health = await (await fetch(`${url}/api/health`)).json()
+        if (health.ingestion?.backlog === 0 && health.ingestion?.in_flight === 0) return
+        if (Date.now() > deadline) throw new Error(`the stream did not drain: ${JSON.stringify(health)}`)
+        await new Promise((r) => setTimeout(r, 200))
+      }
+    },
+    async rows(sql: string) {
+      if (!stopped) throw new Error('stop the server first: only one process may open chDB')
+      const code = [
+        'import json, sys, clickhouse_connect',
+        `client = clickhouse_connect.get_client(dsn="chdb://${join(dataDir, 'clickhouse')}", database="fieldmark")`,
+        'result = client.query(sys.argv[1])',
+        'print(json.dumps([dict(zip(result.column_names, row)) for row in result.result_rows], default=str))',
+      ].join('\n')
+      const output = execFileSync(join(ROOT, 'apps/backend/.venv/bin/python'), ['-c', code, sql], { encoding: 'utf8' })
+      return JSON.parse(output)
+    },
+    async stop(options = {}) {
+      if (!stopped) {
+        const exited = new Promise((r) => child.once('exit', r))
+        child.kill('SIGTERM')
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))])
+        stopped = true
+        // FIELDMARK_E2E_LOG=path keeps the server's log for a failing test's post-mortem.
+        if (process.env.FIELDMARK_E2E_LOG) writeFileSync(process.env.FIELDMARK_E2E_LOG, stderr)
+      }
+      if (!options.keep) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+/** Chromium; `hosts` maps test hostnames to 127.0.0.1 (as a hosts file would). `userAgent` replaces the
+ * browser's own for every request, even the beacons a page sends as it unloads (which a context's
+ * user-agent override does not reach). */
+export function launchChromium(hosts: string[] = [], userAgent?: string): Promise<Browser> {
+  const rules = hosts.map((host) => `MAP ${host} 127.0.0.1`).join(',')
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      ...(rules ? [`--host-resolver-rules=${rules}`] : []),
+      ...(userAgent ? [`--user-agent=${userAgent}`] : []),
+    ],
+  })
 }

@@ -41,7 +41,7 @@ beforeEach(() => {
   answer = { accepted: 1, load: [] }
   setURL('https://example.com/start?utm_source=news&email=ana%40example.com&ref=x')
   Object.defineProperty(document, 'hidden', { value: false, configurable: true })
-  Object.defineProperty(document, 'referrer', { value: 'https://search.example/', configurable: true })
+  Object.defineProperty(document, 'referrer', { value: 'https://search.example/?q=private', configurable: true })
   vi.spyOn(document, 'hasFocus').mockImplementation(() => focused)
   vi.stubGlobal('navigator', {
     ...navigator,

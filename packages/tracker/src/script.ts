@@ -34,7 +34,7 @@ if (script) {
   const load = (name: string): unknown => import(folder + name + '.js')
   let person: string | undefined
   let current = ''
-  let referrer = d.referrer
+  let referrer = d.referrer.replace(/[?#].*/, '') // no query or fragment, like the page's own address
   let since = 0
   let visible = 0
   let bottom = 0

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+// Real-browser tests of the tracker: Debian's Chromium (playwright-core), a fixture site, and a real
+// `fieldmark run` (and nginx for the first-party proxy). `make test` runs them.
+export default defineConfig({
+  test: {
+    environment: 'node',
+    include: ['e2e/**/*.e2e.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 150_000,
+    fileParallelism: false,
+  },
+})
