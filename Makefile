@@ -42,14 +42,21 @@ test-backend: setup
 test-frontend: setup
 	npm run -s test -w @fieldmark/frontend
 
+## test-tracker: the tracker's build (printing each file's gzipped size; over its budget fails) and unit tests
 test-tracker: setup
+	npm run -s build -w @fieldmark/tracker
 	npm run -s test -w @fieldmark/tracker
 
-## test-browser: the dashboard in Debian's Chromium (installed with apt when missing) against `fieldmark run`
+## test-browser: the dashboard and the tracker in Debian's Chromium against `fieldmark run`, and the
+## first-party proxy through Debian's nginx (both installed with apt when missing)
 test-browser: setup
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq chromium >/dev/null; } || \
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "make test-browser: Chromium is needed (apt-get install chromium)"; exit 1; }
+	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } || \
+	  { echo "make test-browser: nginx is needed (apt-get install nginx)"; exit 1; }
 	npm run -s test:browser -w @fieldmark/frontend
+	npm run -s test:browser -w @fieldmark/tracker
 
 ## bench: the benchmarks in bench/, figures printed and recorded in docs/benchmarks.md by hand
 bench: setup

@@ -35,3 +35,25 @@ export async function startFixtureSite(snippet: (page: string) => string, host =
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
 }
+
+/** Registers the first account on a fresh Fieldmark and creates a site with its tracker options. */
+export async function createSite(
+  fieldmark: string,
+  site: Record<string, unknown>,
+  trackerOptions: Record<string, boolean> = {},
+): Promise<string> {
+  const call = (path: string, method: string, body: unknown, auth: Record<string, string> = {}): Promise<Response> =>
+    fetch(fieldmark + path, { method, headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(body) })
+  const registered = await call('/api/auth/register', 'POST', { email: 'ada@example.com', password: 'a long enough passphrase' })
+  const auth = {
+    Cookie: String(registered.headers.get('set-cookie')).split(';')[0],
+    'X-CSRF-Token': (await registered.json()).csrf_token,
+  }
+  const teams = await (await fetch(fieldmark + '/api/teams', { headers: auth })).json()
+  const created = await call(`/api/teams/${teams[0].id}/sites`, 'POST', site, auth)
+  if (created.status != 201) throw new Error(`the site was not created: ${await created.text()}`)
+  const id = (await created.json()).id
+  const patched = await call(`/api/sites/${id}`, 'PATCH', { tracker_options: trackerOptions }, auth)
+  if (patched.status != 200) throw new Error(`the site's options were not set: ${await patched.text()}`)
+  return id
+}

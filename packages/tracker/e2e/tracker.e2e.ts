@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium, startFieldmark, type Running } from '../../../apps/frontend/e2e/fieldmark'
-import { startFixtureSite, type FixtureSite } from './fixture'
+import { createSite, startFixtureSite, type FixtureSite } from './fixture'
 
 const HOST = 'fixture.test'
 let server: Running
@@ -14,26 +14,9 @@ let origin = ''
 const USER_AGENT =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36'
 
-/** Registers the first account and creates the fixture's site, with heatmaps on. */
-async function createSite(): Promise<void> {
-  const call = async (path: string, method: string, body: unknown, auth: Record<string, string> = {}): Promise<Response> =>
-    fetch(server.url + path, { method, headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(body) })
-  const registered = await call('/api/auth/register', 'POST', { email: 'ada@example.com', password: 'a long enough passphrase' })
-  const auth = {
-    Cookie: String(registered.headers.get('set-cookie')).split(';')[0],
-    'X-CSRF-Token': (await registered.json()).csrf_token,
-  }
-  const teams = await (await fetch(server.url + '/api/teams', { headers: auth })).json()
-  const created = await call(`/api/teams/${teams[0].id}/sites`, 'POST', { domain: HOST }, auth)
-  expect(created.status).toBe(201)
-  const id = (await created.json()).id
-  const patched = await call(`/api/sites/${id}`, 'PATCH', { tracker_options: { heatmaps: true } }, auth)
-  expect(patched.status).toBe(200)
-}
-
 beforeAll(async () => {
   server = await startFieldmark()
-  await createSite()
+  await createSite(server.url, { domain: HOST }, { heatmaps: true })
   site = await startFixtureSite((page) => {
     const features = page == '404.html' ? 'data-404' : 'data-outbound-links data-file-downloads'
     // data-local: the browser is automated (navigator.webdriver), which the tracker skips otherwise.
