@@ -94,7 +94,8 @@ describe('a site overview', () => {
     await page.fill('input[name=domain]', 'shop.example')
     await page.click('text=Add site')
     await expect.poll(() => page.getByTestId('snippet-direct').textContent()).toContain('data-domain="shop.example"')
-    expect(await page.getByTestId('snippet-first-party').textContent()).toContain('data-api="/stats/api/event"')
+    // The first-party variant needs no data-api: the script posts next to the folder it came from.
+    expect(await page.getByTestId('snippet-first-party').textContent()).toContain('src="/stats/js/script.js"')
     await expect.poll(() => page.getByRole('link', { name: 'shop.example' }).count()).toBe(1)
 
     await page.getByRole('link', { name: 'blog.example' }).click()
