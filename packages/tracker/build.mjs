@@ -2,7 +2,7 @@
 // compress passes), and each file's gzipped size is printed against its budget. A build over a budget
 // fails, and `make test` builds the tracker, so a change that grows a file past its budget fails CI.
 import { build } from 'esbuild'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { minify } from 'terser'
 
@@ -14,6 +14,7 @@ const entries = {
   heat: { source: 'src/heat.ts', format: 'esm', budget: 3072 },
 }
 
+mkdirSync('dist', { recursive: true })
 let over = false
 for (const [name, entry] of Object.entries(entries)) {
   const bundled = await build({
