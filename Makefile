@@ -39,8 +39,10 @@ lint: setup
 test-backend: setup
 	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) tests
 
+## test-frontend: component tests, and the dashboard route's JavaScript against its 250 KB budget
 test-frontend: setup
 	npm run -s test -w @fieldmark/frontend
+	npm run -s check:bundle -w @fieldmark/frontend
 
 ## test-tracker: the tracker's build (printing each file's gzipped size; over its budget fails) and unit tests
 test-tracker: setup

@@ -9,6 +9,6 @@ export default defineConfig({
   server: {
     proxy: { '/api': 'http://localhost:8000', '/js': 'http://localhost:8000' },
   },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, manifest: true },
   test: { environment: 'happy-dom', include: ['src/**/*.test.ts'] },
 })

@@ -99,29 +99,44 @@ describe('a site overview', () => {
     await expect.poll(() => page.getByRole('link', { name: 'shop.example' }).count()).toBe(1)
 
     await page.getByRole('link', { name: 'blog.example' }).click()
-    await page.selectOption('select[name=range]', 'day')
+    await page.selectOption('select[name=period]', 'day')
+    await expect.poll(() => page.url()).toContain('period=day') // the view is in the address
     const value = (metric: string) => page.locator(`[data-metric=${metric}] .value`).textContent()
     await expect.poll(() => value('pageviews')).toBe('3')
     expect(await value('visitors')).toBe('2')
     expect(await value('visits')).toBe('2')
     expect(await value('bounce_rate')).toBe('50%')
+    expect(await value('views_per_visit')).toBe('1.5')
     const rows = (table: string) =>
       page
         .locator(`table[aria-label="${table}"] tbody tr`)
         .evaluateAll((trs) =>
           trs.map((tr) => Array.from((tr as HTMLTableRowElement).cells, (td) => td.textContent?.trim()).join(' ')),
         )
-    await expect.poll(() => rows('Top pages')).toEqual(['/ 2', '/about 1'])
-    await expect.poll(() => rows('Top sources')).toEqual(['Direct / None 2'])
+    await expect.poll(() => rows('Pages')).toEqual(['/ 2', '/about 1'])
+    await expect.poll(() => rows('Channels')).toEqual(['Direct 2'])
+    await page.getByRole('tab', { name: 'Sources', exact: true }).click()
+    await expect.poll(() => rows('Sources')).toEqual(['Direct / None 2'])
     // One of the two visitors reached /about: the goal converted 1 visitor of 2.
     await expect.poll(() => rows('Goals')).toEqual(['Visit /about 1 1 50%'])
     expect(await page.evaluate(() => document.cookie)).toBe('') // the session cookie is HttpOnly
 
-    // Today by hour: 24 bars, and the visitors in them are the day's visitors.
-    const bars = page.locator('svg[aria-label="Visitors over time"] rect')
-    await expect.poll(() => bars.count()).toBe(24)
-    const values = await bars.evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))))
+    // Today by hour: 24 buckets, and the visitors in them are the day's visitors.
+    const buckets = page.locator('table[aria-label="Visitors over time"] tbody tr')
+    await expect.poll(() => buckets.count()).toBe(24)
+    const values = await buckets.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-value'))))
     expect(values.reduce((a, b) => a + b, 0)).toBe(2)
+    await expect.poll(() => page.locator('.echart svg path').count()).toBeGreaterThan(0) // drawn by ECharts
+
+    // A page row filters the whole dashboard, in the address too; removing the filter restores it.
+    await page.locator('table[aria-label="Pages"]').getByRole('button', { name: '/about' }).click()
+    await expect.poll(() => decodeURIComponent(page.url())).toContain('f=is|event:page|/about')
+    await expect.poll(() => value('visitors')).toBe('1')
+    await expect.poll(() => rows('Pages')).toEqual(['/about 1'])
+    await page.reload() // the same view from the address alone
+    await expect.poll(() => value('visitors')).toBe('1')
+    await page.getByRole('button', { name: 'Remove filter: Page is /about' }).click()
+    await expect.poll(() => value('visitors')).toBe('2')
 
     // Signing out ends the session: the sites page sends the browser back to sign in.
     await page.getByRole('button', { name: 'Sign out' }).click()

@@ -3,12 +3,14 @@ import { useSessionStore } from './stores/session'
 import { authRoutes } from './modules/auth'
 import { overviewRoutes } from './modules/overview'
 import { sitesRoutes } from './modules/sites'
+import { dashboardRoutes } from './modules/dashboard'
 
 /** Every module contributes its routes; the backend serves index.html for any of them. */
 export const routes: RouteRecordRaw[] = [
   ...overviewRoutes,
   ...authRoutes,
   ...sitesRoutes,
+  ...dashboardRoutes,
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./components/NotFound.vue') },
 ]
 
