@@ -42,6 +42,7 @@ export async function startFieldmark(env: Record<string, string> = {}): Promise<
       HOME: process.env.HOME ?? '',
       FIELDMARK_DATA_DIR: dataDir,
       PORT: String(port),
+      BASE_URL: `http://127.0.0.1:${port}`, // links in emails point here
       LOG_LEVEL: process.env.FIELDMARK_E2E_LOG ? 'DEBUG' : 'WARNING',
       ...env,
     },

@@ -4,6 +4,10 @@ import { authRoutes } from './modules/auth'
 import { overviewRoutes } from './modules/overview'
 import { sitesRoutes } from './modules/sites'
 import { dashboardRoutes } from './modules/dashboard'
+import { funnelRoutes } from './modules/funnels'
+import { settingsRoutes } from './modules/settings'
+import { teamRoutes } from './modules/team'
+import { shareRoutes } from './modules/share'
 
 /** Every module contributes its routes; the backend serves index.html for any of them. */
 export const routes: RouteRecordRaw[] = [
@@ -11,6 +15,10 @@ export const routes: RouteRecordRaw[] = [
   ...authRoutes,
   ...sitesRoutes,
   ...dashboardRoutes,
+  ...funnelRoutes,
+  ...settingsRoutes,
+  ...teamRoutes,
+  ...shareRoutes,
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./components/NotFound.vue') },
 ]
 

@@ -10,9 +10,12 @@ export const api = createClient<paths>({
 
 /** Cookie-authenticated writes carry the session's CSRF token (set by the session store). */
 export const csrf = { token: null as string | null }
+/** A shared dashboard reads with its link's token (or the access token a link's password unlocks). */
+export const shared = { token: null as string | null }
 api.use({
   onRequest({ request }) {
     if (csrf.token && request.method !== 'GET') request.headers.set('X-CSRF-Token', csrf.token)
+    if (shared.token) request.headers.set('Authorization', `Shared ${shared.token}`)
     return request
   },
 })

@@ -49,6 +49,17 @@ export const useSessionStore = defineStore('session', () => {
     return null
   }
 
+  /** Open an account (the first of an instance, or any when registration is open) and sign in. */
+  async function register(email: string, password: string, name: string): Promise<string | null> {
+    const { data, error } = await api.POST('/api/auth/register', { body: { email, password, name } as never })
+    if (!data) return problemDetail(error, 'The account was not created.')
+    const answer = data as unknown as { user: User; csrf_token: string }
+    user.value = answer.user
+    csrf.value = answer.csrf_token
+    checked.value = true
+    return null
+  }
+
   /** End the session on the server too; the cookie is cleared by the answer. */
   async function logOut(): Promise<void> {
     await api.POST('/api/auth/logout')
@@ -56,5 +67,5 @@ export const useSessionStore = defineStore('session', () => {
     csrf.value = null
   }
 
-  return { user, csrf, checked, load, logIn, completeTwoFactor, logOut }
+  return { user, csrf, checked, load, logIn, register, completeTwoFactor, logOut }
 })

@@ -1,6 +1,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 
-/** Signing in. */
+/** Signing in, and opening an account. */
 export const authRoutes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./routes/LoginPage.vue') },
+  { path: '/register', name: 'register', component: () => import('./routes/RegisterPage.vue') },
 ]
