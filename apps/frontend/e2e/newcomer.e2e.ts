@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, startFieldmark, type Running } from './fieldmark'
 import { decodeQuotedPrintable, startSmtp, type Mailbox } from './smtp'
+import { totp } from './totp'
 
 const HOST = 'newcomer.test'
 const PASSWORD = 'a long enough passphrase'
@@ -167,5 +168,50 @@ describe('a newcomer', () => {
     expect(await outsider.getByRole('button', { name: 'Sign out' }).count()).toBe(0)
     await outsider.goto(shared + '?embed=1')
     await expect.poll(() => rows(outsider, 'Pages')).toEqual(['/ 1', '/about 1'])
+  })
+
+  it('turns on two-factor sign-in from the account page, and resets a forgotten password by email', async () => {
+    const page = await (await browser.newContext()).newPage()
+    await page.goto(server.url + '/login')
+    await page.fill('input[name=email]', 'ada@example.com')
+    await page.fill('input[name=password]', PASSWORD)
+    await page.click('button[type=submit]')
+    await expect.poll(() => page.url()).toMatch(/\/sites$/)
+    await page.getByRole('link', { name: 'ada@example.com' }).click()
+    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click()
+    await expect.poll(() => page.getByRole('img', { name: 'QR code of the two-factor key' }).getAttribute('src')).toMatch(/^data:image\/png/)
+    const secret = (await page.getByTestId('totp-secret').textContent())!.trim()
+    await page.fill('input[name=code]', '000000')
+    await page.click('text=Turn on')
+    await expect.poll(() => page.getByRole('alert').textContent()).toBeTruthy()
+    await page.fill('input[name=code]', totp(secret))
+    await page.click('text=Turn on')
+    await expect.poll(() => page.getByRole('list', { name: 'Recovery codes' }).locator('li').count()).toBe(10)
+
+    // Forgotten password: the link comes by email, works once, and the new password signs in (with 2FA).
+    const before = mail.messages.length
+    const stranger = await (await browser.newContext()).newPage()
+    await stranger.goto(server.url + '/login')
+    await stranger.getByRole('link', { name: 'Forgot your password?' }).click()
+    await stranger.fill('input[name=email]', 'ada@example.com')
+    await stranger.click('text=Send me a link')
+    await expect.poll(() => stranger.getByRole('status').textContent()).toContain('If an account has that email')
+    await expect.poll(() => mail.messages.length).toBe(before + 1)
+    const link = decodeQuotedPrintable(mail.messages[before]!.data).match(/http:\/\/127\.0\.0\.1:\d+\/reset-password\/[\w-]+/)![0]
+    await stranger.goto(link)
+    await stranger.fill('input[name=password]', 'a brand new passphrase')
+    await stranger.click('text=Set password')
+    await expect.poll(() => stranger.getByRole('status').textContent()).toContain('Done')
+    await stranger.goto(link)
+    await stranger.fill('input[name=password]', 'yet another passphrase')
+    await stranger.click('text=Set password')
+    await expect.poll(() => stranger.getByRole('alert').textContent()).toContain('used or has expired')
+    await stranger.goto(server.url + '/login')
+    await stranger.fill('input[name=email]', 'ada@example.com')
+    await stranger.fill('input[name=password]', 'a brand new passphrase')
+    await stranger.click('button[type=submit]')
+    await stranger.fill('input[name=code]', totp(secret, Date.now() + 30_000)) // a code is good once: the next one
+    await stranger.click('button[type=submit]')
+    await expect.poll(() => stranger.url()).toMatch(/\/sites$/)
   })
 })

@@ -1,9 +1,9 @@
 /** Sign in and read a site's numbers in Chromium: events posted to the collect endpoint land through the
  * writer, the Stats API counts them, and the dashboard shows exactly those counts. */
-import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { launchChromium, startFieldmark, type Running } from './fieldmark'
+import { totp } from './totp'
 
 const PASSWORD = 'a long enough passphrase'
 let server: Running
@@ -145,19 +145,6 @@ describe('a site overview', () => {
     await expect.poll(() => page.url()).toContain('/login?next=')
   })
 })
-
-/** RFC 6238 codes, as an authenticator app shows them. */
-function totp(secret: string, at = Date.now()): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-  let bits = ''
-  for (const char of secret.replace(/=+$/, '')) bits += alphabet.indexOf(char).toString(2).padStart(5, '0')
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)))
-  const counter = Buffer.alloc(8)
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)))
-  const digest = createHmac('sha1', key).update(counter).digest()
-  const offset = digest[digest.length - 1]! & 0xf
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0')
-}
 
 describe('two-factor sign-in', () => {
   it('asks for the authenticator code after the password, and signs in with it', async () => {

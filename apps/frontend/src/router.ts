@@ -8,6 +8,8 @@ import { funnelRoutes } from './modules/funnels'
 import { settingsRoutes } from './modules/settings'
 import { teamRoutes } from './modules/team'
 import { shareRoutes } from './modules/share'
+import { behaviourRoutes } from './modules/behaviour'
+import { accountRoutes } from './modules/account'
 
 /** Every module contributes its routes; the backend serves index.html for any of them. */
 export const routes: RouteRecordRaw[] = [
@@ -19,6 +21,8 @@ export const routes: RouteRecordRaw[] = [
   ...settingsRoutes,
   ...teamRoutes,
   ...shareRoutes,
+  ...behaviourRoutes,
+  ...accountRoutes,
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./components/NotFound.vue') },
 ]
 
