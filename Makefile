@@ -70,6 +70,7 @@ bench: setup
 	$(VENV)/bin/python bench/query.py --total 53500000 --site 1180000 --runs 9 --only overview
 	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 0
 	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 2
+	node bench/dashboard.mjs --events 1070000 --loads 5
 
 ## api-types: regenerate the dashboard's OpenAPI schema and TypeScript types from the backend
 api-types: $(STAMPS)/python $(STAMPS)/node

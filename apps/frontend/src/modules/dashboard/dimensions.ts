@@ -38,6 +38,7 @@ export interface Tab {
   dimension: string
   display?: string
   metrics: { key: string; label: string }[]
+  map?: boolean // countries on a world map above the rows
 }
 
 const VISITORS = { key: 'visitors', label: 'Visitors' }
@@ -74,7 +75,7 @@ export const PANELS: { title: string; tabs: Tab[] }[] = [
   {
     title: 'Locations',
     tabs: [
-      tab('Countries', 'visit:country', 'visit:country_name'),
+      { ...tab('Countries', 'visit:country', 'visit:country_name'), map: true },
       tab('Regions', 'visit:region', 'visit:region_name'),
       tab('Cities', 'visit:city', 'visit:city_name'),
     ],
