@@ -102,6 +102,8 @@ describe('a newcomer', () => {
 
     // The dashboard shows the visit.
     await check.getByRole('link', { name: 'Open the dashboard' }).click()
+    await owner.waitForURL(/\/sites\/[\w-]+$/)
+    const siteId = owner.url().split('/sites/')[1]!
     await expect.poll(() => text(owner, '[data-metric=pageviews] .value')).toBe('2')
     expect(await text(owner, '[data-metric=visitors] .value')).toBe('1')
     await expect.poll(() => rows(owner, 'Pages')).toEqual(['/ 1', '/about 1'])
@@ -136,6 +138,18 @@ describe('a newcomer', () => {
     await expect.poll(() => mail.messages.length).toBe(1)
     expect(mail.messages[0]!.to).toEqual(['vic@example.com'])
     const link = decodeQuotedPrintable(mail.messages[0]!.data).match(/http:\/\/127\.0\.0\.1:\d+\/invitations\/[\w-]+/)![0]
+
+    // An API key for scripts, made on the same page, reads the Stats API.
+    await owner.fill('input[name=key-name]', 'Reporting script')
+    await owner.click('text=Create key')
+    const key = (await owner.getByTestId('new-api-key').textContent())!.trim()
+    const stats = await fetch(`${server.url}/api/sites/${siteId}/query`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ metrics: ['visitors', 'pageviews'], date_range: '7d' }),
+    })
+    expect((await stats.json()).results[0].metrics).toEqual([1, 2])
+    await expect.poll(() => owner.locator('text=Reporting script').count()).toBe(1)
 
     const viewer = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage()
     await viewer.goto(link)
