@@ -2,7 +2,10 @@
 // panel shows its figures (stat cards, the chart, four breakdown panels, goals). Each load uses a period
 // not asked before, so no answer comes from the API's cache. Prints the figures; asserts nothing.
 //
-//   node bench/dashboard.mjs [--events 1070000] [--loads 5]
+//   node bench/dashboard.mjs [--events 1070000] [--loads 5] [--screenshots docs/images]
+//
+// With --screenshots, it also saves the demo dashboard at 1440 px (light) and 390 px (dark) there: the
+// README's pictures.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -17,6 +20,7 @@ const option = (name, fallback) => {
 }
 const EVENTS = option('events', 1_070_000) // the generator lands a little under what it is asked for
 const LOADS = option('loads', 5)
+const SHOTS = args.includes('--screenshots') ? args[args.indexOf('--screenshots') + 1] : null
 const FIELDMARK = new URL('../apps/backend/.venv/bin/fieldmark', import.meta.url).pathname
 const PASSWORD = 'a long enough passphrase'
 const PERIODS = ['30d', '7d', '28d', '91d', 'month', '6mo', '12mo', 'year']
@@ -80,6 +84,20 @@ try {
     `dashboard, ${created} demo events: every panel shown in ${sorted[Math.floor(sorted.length / 2)]} ms ` +
       `(median of ${times.length} uncached loads; slowest ${sorted.at(-1)} ms)`,
   )
+  if (SHOTS) {
+    for (const [width, height, scheme] of [
+      [1440, 1000, 'light'],
+      [390, 844, 'dark'],
+    ]) {
+      await page.setViewportSize({ width, height })
+      await page.emulateMedia({ colorScheme: scheme })
+      await page.goto(dashboard)
+      await page.waitForFunction(ready, null, { timeout: 30_000 })
+      await page.waitForTimeout(500)
+      await page.screenshot({ path: join(SHOTS, `dashboard-${width}-${scheme}.png`), fullPage: true })
+    }
+    console.log(`screenshots in ${SHOTS}`)
+  }
 } finally {
   await browser.close()
   server.kill('SIGTERM')
