@@ -117,6 +117,7 @@ describe('a site overview', () => {
     await expect.poll(() => rows('Channels')).toEqual(['Direct 2'])
     await page.getByRole('tab', { name: 'Sources', exact: true }).click()
     await expect.poll(() => rows('Sources')).toEqual(['Direct / None 2'])
+    expect(decodeURIComponent(page.url())).toContain('t=Sources:1') // the open tab is in the address too
     // One of the two visitors reached /about: the goal converted 1 visitor of 2.
     await expect.poll(() => rows('Goals')).toEqual(['Visit /about 1 1 50%'])
     expect(await page.evaluate(() => document.cookie)).toBe('') // the session cookie is HttpOnly

@@ -22,9 +22,11 @@ describe('dashboard state in the URL', () => {
         { op: 'is' as const, dimension: 'event:props:code', values: ['100%7C'] },
       ],
       segment: 'seg-1',
+      tabs: { Sources: 2, Devices: 1 },
     }
     const query = writeState(state)
     expect(query.f).toEqual(['is|visit:source|Google|Bing', 'contains|event:page|/a%7Cb?c=1&d', 'is|event:props:code|100%257C'])
+    expect(query.t).toEqual(['Devices:1', 'Sources:2'])
     expect(readState(query as never)).toEqual(state)
     expect(dateRange(state)).toEqual(['2026-10-01', '2026-10-31'])
     expect(apiFilters(state)).toEqual([
@@ -42,6 +44,7 @@ describe('dashboard state in the URL', () => {
       compare: 'sometimes',
       interval: 'fortnight',
       f: ['is|visit:source|Google', 'guess|visit:source|x', 'is|drop table|x', 'is|visit:os'],
+      t: ['Sources:x', 'Sources', '<b>:1'],
     })
     expect(state).toEqual({ ...DEFAULT_STATE, filters: [{ op: 'is', dimension: 'visit:source', values: ['Google'] }] })
     expect(parseFilter('is|event:props:plan|pro')).toEqual({ op: 'is', dimension: 'event:props:plan', values: ['pro'] })

@@ -1,6 +1,7 @@
 /** The dashboard's state, kept in the URL so that any view can be shared by copying the address:
- * `?period=30d&compare=previous_period&metric=visitors&interval=day&f=is|visit:source|Google&segment=…`.
- * Each filter is one `f` parameter: operator, dimension and values joined by `|`. */
+ * `?period=30d&compare=previous_period&metric=visitors&interval=day&f=is|visit:source|Google&segment=…&t=Sources:2`.
+ * Each filter is one `f` parameter: operator, dimension and values joined by `|`; each panel not on its
+ * first tab is one `t` parameter, the panel's title and the tab's position. */
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
 
 export const OPERATORS = {
@@ -54,6 +55,7 @@ export interface DashboardState {
   interval: Interval | null // null: the API picks from the range's length
   filters: Filter[]
   segment: string | null
+  tabs: Record<string, number> // panel title → the open tab's position, when not the first
 }
 
 export const DEFAULT_STATE: DashboardState = {
@@ -65,6 +67,7 @@ export const DEFAULT_STATE: DashboardState = {
   interval: null,
   filters: [],
   segment: null,
+  tabs: {},
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
@@ -111,6 +114,12 @@ export function readState(query: LocationQuery): DashboardState {
       .map(parseFilter)
       .filter((f): f is Filter => f !== null),
     segment: one(query.segment),
+    tabs: Object.fromEntries(
+      all(query.t)
+        .map((t) => /^([A-Za-z]+):([1-9])$/.exec(t))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1]!, Number(m[2])]),
+    ),
   }
 }
 
@@ -124,6 +133,8 @@ export function writeState(state: DashboardState): LocationQueryRaw {
   if (state.interval) query.interval = state.interval
   if (state.filters.length) query.f = state.filters.map(formatFilter)
   if (state.segment) query.segment = state.segment
+  const tabs = Object.entries(state.tabs).filter(([, i]) => i > 0)
+  if (tabs.length) query.t = tabs.sort().map(([panel, i]) => `${panel}:${i}`)
   return query
 }
 

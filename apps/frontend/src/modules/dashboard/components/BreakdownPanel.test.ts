@@ -51,6 +51,8 @@ describe('BreakdownPanel', () => {
     await flushPromises()
     expect(wrapper.text()).toContain('Nothing in this period.')
     await wrapper.findAll('[role=tab]')[1]!.trigger('click')
+    expect(wrapper.emitted('tab')).toEqual([[1]]) // the page puts it in the URL, and hands it back
+    await wrapper.setProps({ activeTab: 1 })
     await flushPromises()
     expect(bodies.at(-1)).toMatchObject({ dimensions: ['visit:entry_page'] })
     expect(wrapper.find('[role=tab][aria-selected=true]').text()).toBe('Entry pages')
