@@ -11,6 +11,7 @@ from fieldmark.analytics.application.ports import FunnelDef, SiteView
 from fieldmark.analytics.domain.query import GoalDef
 from fieldmark.identity.application.ports import SegmentSummary, SiteSummary
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
+from fieldmark.ingestion.adapters.redis_versions import RedisDataVersions
 from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.shared_kernel.errors import InvalidInput
 from fieldmark.shared_kernel.ids import TeamId
@@ -141,10 +142,14 @@ class SitesForAnalytics:
 
 
 class EventsEraserForSites:
-    """Sites' `SiteDataEraser` over the Ingestion context's event store."""
+    """Sites' `SiteDataEraser` over the Ingestion context's event store; the site's data version moves on
+    too, so no cached answer outlives the events."""
 
-    def __init__(self, store: ClickHouseEventStore) -> None:
+    def __init__(self, store: ClickHouseEventStore, versions: RedisDataVersions | None = None) -> None:
         self._store = store
+        self._versions = versions
 
     async def erase(self, site_id: UUID) -> None:
         await self._store.erase_site(site_id)
+        if self._versions is not None:
+            await self._versions.bump({site_id})

@@ -23,6 +23,7 @@ from fieldmark.bootstrap.stores import ClickHousePool, open_clickhouse, open_pos
 from fieldmark.identity.adapters.postgres_audit import PsycopgAuditLog
 from fieldmark.identity.container import IdentityContainer
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
+from fieldmark.ingestion.adapters.redis_versions import RedisDataVersions
 from fieldmark.ingestion.container import IngestionContainer
 from fieldmark.reporting.container import ReportingContainer
 from fieldmark.shared_kernel.clock import SystemClock
@@ -84,7 +85,9 @@ class AppContainer(containers.DeclarativeContainer):
         audit=audit_log,
         # Its own event store (stateless) rather than Ingestion's: the two containers would need each other.
         eraser=providers.Singleton(
-            EventsEraserForSites, providers.Singleton(ClickHouseEventStore, clickhouse)
+            EventsEraserForSites,
+            providers.Singleton(ClickHouseEventStore, clickhouse),
+            providers.Singleton(RedisDataVersions, redis),
         ),
     )
     identity = providers.Container(

@@ -63,7 +63,7 @@ from fieldmark.sites.adapters.http.sites_controller import SitesController
 from fieldmark.sites.application.create_site import CreateSite
 from fieldmark.sites.application.definitions import Funnels, Goals, Segments
 from fieldmark.sites.application.edit_site import EditSite
-from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
+from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites, ResetSiteData
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ class SitesState:
     create: CreateSite
     get: GetSite
     delete: DeleteSite
+    reset: ResetSiteData
     edit: EditSite
     goals: Goals
     funnels: Funnels
@@ -218,6 +219,7 @@ def create_app(
                 create=await resolved(container.sites.create_site()),
                 get=await resolved(container.sites.get_site()),
                 delete=await resolved(container.sites.delete_site()),
+                reset=await resolved(container.sites.reset_site_data()),
                 edit=await resolved(container.sites.edit_site()),
                 goals=await resolved(container.sites.goals()),
                 funnels=await resolved(container.sites.funnels()),

@@ -11,7 +11,7 @@ from fieldmark.sites.adapters.postgres_sites import PsycopgSiteRepository
 from fieldmark.sites.application.create_site import CreateSite
 from fieldmark.sites.application.definitions import Funnels, Goals, Segments
 from fieldmark.sites.application.edit_site import EditSite
-from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
+from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites, ResetSiteData
 
 
 class SitesContainer(containers.DeclarativeContainer):
@@ -27,6 +27,7 @@ class SitesContainer(containers.DeclarativeContainer):
     list_sites = providers.Singleton(ListSites, sites=sites)
     get_site = providers.Singleton(GetSite, sites=sites)
     delete_site = providers.Singleton(DeleteSite, sites=sites, eraser=eraser, audit=audit)
+    reset_site_data = providers.Singleton(ResetSiteData, sites=sites, eraser=eraser, audit=audit)
     edit_site = providers.Singleton(EditSite, sites=sites)
     definitions = providers.Singleton(PsycopgDefinitionRepository, pool=postgres)
     goals = providers.Singleton(Goals, store=definitions, clock=clock)

@@ -223,6 +223,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("DELETE", "/api/sites/{site_id:uuid}"): Entry(
         members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204)), fresh_site=True
     ),
+    ("DELETE", "/api/sites/{site_id:uuid}/events"): Entry(
+        members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204))
+    ),
     ("GET", "/api/sites/{site_id:uuid}/goals"): Entry(members(200, keys=SHARED_READ)),
     ("POST", "/api/v2/query"): Entry(
         members(200, keys=READ_KEYS),

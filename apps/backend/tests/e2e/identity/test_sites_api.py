@@ -69,6 +69,19 @@ def test_a_deleted_site_takes_its_events_with_it(
         )
         assert counts == {"keep.example": 3}
 
+        # Resetting keeps the site and empties it, cached statistics included.
+        def visitors() -> object:
+            body = {"metrics": ["pageviews"], "date_range": "day"}
+            return client.post(f"/api/sites/{keep['id']}/query", json=body, headers=csrf).json()["results"][0]
+
+        assert visitors()["metrics"] == [3]  # now cached
+        assert client.delete(f"/api/sites/{keep['id']}/events", headers=csrf).status_code == 204
+        assert client.get(f"/api/sites/{keep['id']}").json()["domain"] == "keep.example"
+        assert clickhouse.run(lambda c: c.command("SELECT count() FROM events")) == 0
+        assert visitors()["metrics"] == [0]
+        audit = client.get(f"/api/teams/{team}/audit").json()["entries"]
+        assert [e["action"] for e in audit[:2]] == ["site.data_reset", "site.deleted"]
+
 
 def test_editing_a_site_and_its_snippets(test_urls: EngineUrls, data_dir: Path) -> None:
     app = create_app(

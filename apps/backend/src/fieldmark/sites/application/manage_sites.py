@@ -55,3 +55,29 @@ class DeleteSite:
                 site.domain,
             )
         )
+
+
+class ResetSiteData:
+    """Deletes every event of a site and keeps the site, its settings, goals, funnels and links. Rules:
+    admins and owners only (the route's guard); cached answers for the site are dropped with the events,
+    so the dashboard shows the empty site at once."""
+
+    def __init__(self, sites: SiteRepository, eraser: SiteDataEraser, audit: AuditTrail = NO_AUDIT) -> None:
+        self._sites = sites
+        self._eraser = eraser
+        self._audit = audit
+
+    async def execute(self, site_id: UUID, actor: Actor | None = None) -> None:
+        site = await self._sites.by_id(site_id)
+        if site is None:
+            raise NotFound("no such site")
+        await self._eraser.erase(site_id)
+        await self._audit.record(
+            AuditEvent(
+                "site.data_reset",
+                site.team_id,
+                actor.user_id if actor else None,
+                actor.key_id if actor else None,
+                site.domain,
+            )
+        )

@@ -22,7 +22,7 @@ from fieldmark.shared_kernel.access import (
 )
 from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
 from fieldmark.sites.application.edit_site import EditSite, SiteChanges
-from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites
+from fieldmark.sites.application.manage_sites import DeleteSite, GetSite, ListSites, ResetSiteData
 from fieldmark.sites.domain.site import TRACKER_OPTIONS, Site, snippets
 
 
@@ -134,6 +134,17 @@ class SitesController(Controller):
     )
     async def delete_site(self, request: Request[Any, Any, State], site_id: FromPath[UUID]) -> None:
         use_case: DeleteSite = request.app.state.sites.delete
+        await use_case.execute(site_id, request.state.actor)
+
+    @delete(
+        "/api/sites/{site_id:uuid}/events",
+        operation_id="resetSiteData",
+        opt=access(SITE, MANAGE_SITES, key_scope=SITES_MANAGE),
+        summary="Delete every event of a site, keeping the site and its settings",
+        description="204. 403 below admin; 404 for non-members. Cached statistics of the site go too.",
+    )
+    async def reset_site_data(self, request: Request[Any, Any, State], site_id: FromPath[UUID]) -> None:
+        use_case: ResetSiteData = request.app.state.sites.reset
         await use_case.execute(site_id, request.state.actor)
 
     @patch(
