@@ -77,6 +77,7 @@ describe('a newcomer', () => {
     // Register: the first account of the instance.
     await owner.goto(server.url + '/login')
     await owner.getByRole('link', { name: 'Create an account' }).click()
+    await owner.getByRole('heading', { name: 'Create your account' }).waitFor() // not the sign-in form's fields
     await owner.fill('input[name=email]', 'ada@example.com')
     await owner.fill('input[name=name]', 'Ada')
     await owner.fill('input[name=password]', PASSWORD)
@@ -166,6 +167,9 @@ describe('a newcomer', () => {
     expect(await viewer.getByRole('button', { name: 'Save' }).count()).toBe(0)
     expect(await viewer.getByRole('button', { name: 'Add goal' }).count()).toBe(0)
     expect(await viewer.getByRole('button', { name: 'Create link' }).count()).toBe(0)
+    expect(await viewer.getByRole('link', { name: 'Instance' }).count()).toBe(0)
+    await viewer.goto(server.url + '/admin')
+    await expect.poll(() => viewer.getByRole('alert').textContent()).toContain('only an instance administrator')
 
     // A shared link, opened by someone signed out.
     await owner.goto(server.url + '/sites')
@@ -180,6 +184,13 @@ describe('a newcomer', () => {
     await expect.poll(() => text(outsider, '[data-metric=visitors] .value')).toBe('1')
     expect(await outsider.locator('h1').textContent()).toBe(HOST)
     expect(await outsider.getByRole('button', { name: 'Sign out' }).count()).toBe(0)
+    // The first account is the instance's administrator: it sees both accounts.
+    await owner.getByRole('link', { name: 'Instance' }).click()
+    await expect.poll(() => owner.getByTestId('instance-accounts').textContent()).toBe('2')
+    expect(await rows(owner, 'Accounts')).toEqual([
+      expect.stringMatching(/^ada@example\.com Ada .* 1 Off Yes$/),
+      expect.stringMatching(/^vic@example\.com Vic .* 1 Off $/), // not an administrator
+    ])
     await outsider.goto(shared + '?embed=1')
     await expect.poll(() => rows(outsider, 'Pages')).toEqual(['/ 1', '/about 1'])
   })
@@ -207,8 +218,14 @@ describe('a newcomer', () => {
     const stranger = await (await browser.newContext()).newPage()
     await stranger.goto(server.url + '/login')
     await stranger.getByRole('link', { name: 'Forgot your password?' }).click()
+    // The sign-in page has an email field too: fill the one of the reset page, once it is there.
+    await stranger.getByRole('heading', { name: 'Reset your password' }).waitFor()
     await stranger.fill('input[name=email]', 'ada@example.com')
-    await stranger.click('text=Send me a link')
+    const [requested] = await Promise.all([
+      stranger.waitForResponse((r) => r.url().endsWith('/api/auth/password-reset')),
+      stranger.click('text=Send me a link'),
+    ])
+    expect(requested.status()).toBe(202)
     await expect.poll(() => stranger.getByRole('status').textContent()).toContain('If an account has that email')
     await expect.poll(() => mail.messages.length).toBe(before + 1)
     const link = decodeQuotedPrintable(mail.messages[before]!.data).match(/http:\/\/127\.0\.0\.1:\d+\/reset-password\/[\w-]+/)![0]

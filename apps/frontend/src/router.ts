@@ -10,6 +10,7 @@ import { teamRoutes } from './modules/team'
 import { shareRoutes } from './modules/share'
 import { behaviourRoutes } from './modules/behaviour'
 import { accountRoutes } from './modules/account'
+import { adminRoutes } from './modules/admin'
 
 /** Every module contributes its routes; the backend serves index.html for any of them. */
 export const routes: RouteRecordRaw[] = [
@@ -23,6 +24,7 @@ export const routes: RouteRecordRaw[] = [
   ...shareRoutes,
   ...behaviourRoutes,
   ...accountRoutes,
+  ...adminRoutes,
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./components/NotFound.vue') },
 ]
 

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/admin/instance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance: accounts, teams and sites, and a page of accounts (instance administrators)
+         * @description 200 with the counts, the registration mode (`invite` or `open`) and accounts oldest first. 401 when not signed in; 403 for anyone but an instance administrator; 400 for a limit outside 1 to 200 or a negative offset.
+         */
+        get: operations["instanceOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/2fa": {
         parameters: {
             query?: never;
@@ -1073,6 +1093,17 @@ export interface components {
             team_id: string;
             team_name: string;
         };
+        /** AccountOut */
+        AccountOut: {
+            /** Format: date-time */
+            created_at: string;
+            email: string;
+            id: string;
+            is_instance_admin: boolean;
+            name: string;
+            teams: number;
+            two_factor: boolean;
+        };
         /** AuditEntryOut */
         AuditEntryOut: {
             action: string;
@@ -1172,6 +1203,14 @@ export interface components {
                 [key: string]: components["schemas"]["StoreHealth"];
             };
             version: string;
+        };
+        /** InstanceOut */
+        InstanceOut: {
+            accounts: number;
+            page: components["schemas"]["AccountOut"][];
+            registration: string;
+            sites: number;
+            teams: number;
         };
         /** InvitationOut */
         InvitationOut: {
@@ -1524,6 +1563,46 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    instanceOverview: {
+        parameters: {
+            query?: {
+                /** @description accounts per page, 1 to 200 */
+                limit?: number;
+                /** @description accounts to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     getTwoFactor: {
         parameters: {
             query?: never;

@@ -56,6 +56,9 @@ class SitesForIdentity:
     def __init__(self, sites: SiteRepository) -> None:
         self._sites = sites
 
+    async def count(self) -> int:
+        return await self._sites.count()
+
     async def by_domain(self, domain: str) -> UUID | None:
         site = await self._sites.by_domain(domain)
         return site.id if site else None

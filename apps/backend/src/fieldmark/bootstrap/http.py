@@ -39,6 +39,7 @@ from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_files
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
+from fieldmark.identity.adapters.http.admin_controller import AdminController
 from fieldmark.identity.adapters.http.api_keys_controller import ApiKeysController
 from fieldmark.identity.adapters.http.audit_controller import AuditController
 from fieldmark.identity.adapters.http.auth_controller import AuthController, IdentityState
@@ -209,6 +210,7 @@ def create_app(
                 audit=await resolved(container.identity.read_audit_log()),
                 shared_links=await resolved(container.identity.shared_links()),
                 team_settings=await resolved(container.identity.team_settings()),
+                instance_overview=await resolved(container.identity.instance_overview()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
@@ -275,6 +277,7 @@ def create_app(
                 TwoFactorController,
                 InvitationsController,
                 AuditController,
+                AdminController,
                 SharedLinksController,
                 SitesController,
                 GoalsController,

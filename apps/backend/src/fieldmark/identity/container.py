@@ -7,6 +7,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.identity.adapters.argon2_hasher import Argon2PasswordHasher
 from fieldmark.identity.adapters.mail import ConsoleMailer, JinjaMessageComposer, SmtpMailer
+from fieldmark.identity.adapters.postgres_accounts import PsycopgAccountDirectory
 from fieldmark.identity.adapters.postgres_api_keys import PsycopgApiKeyRepository
 from fieldmark.identity.adapters.postgres_invitations import PsycopgInvitationRepository
 from fieldmark.identity.adapters.postgres_shared_links import PsycopgSharedLinkRepository
@@ -25,6 +26,7 @@ from fieldmark.identity.application.audit_log import ReadAuditLog
 from fieldmark.identity.application.authorize import Authorize
 from fieldmark.identity.application.create_instance_admin import CreateInstanceAdmin
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
+from fieldmark.identity.application.instance_admin import InstanceOverview
 from fieldmark.identity.application.invitations import Invitations
 from fieldmark.identity.application.log_in import LogIn
 from fieldmark.identity.application.members import Members
@@ -52,6 +54,12 @@ class IdentityContainer(containers.DeclarativeContainer):
     site_facts: providers.Dependency[Any] = providers.Dependency()  # SiteFacts over Sites
 
     users = providers.Singleton(PsycopgUserRepository, pool=postgres)
+    instance_overview = providers.Singleton(
+        InstanceOverview,
+        accounts=providers.Singleton(PsycopgAccountDirectory, pool=postgres),
+        sites=site_ownership,
+        registration=providers.Callable(lambda open_: "open" if open_ else "invite", open_registration),
+    )
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     sessions = providers.Singleton(RedisSessionStore, redis)
     throttle = providers.Singleton(RedisLoginThrottle, redis)

@@ -144,3 +144,44 @@ def test_editing_a_site_and_its_snippets(test_urls: EngineUrls, data_dir: Path) 
             '<script defer data-domain="shop.example" data-outbound-links data-dnt="ignore" '
             'data-params="q" src="/stats/js/script.js"></script>'
         )
+
+
+def test_the_instance_administrator_sees_the_whole_instance(test_urls: EngineUrls, data_dir: Path) -> None:
+    app = create_app(
+        AppContainer(settings=settings_for(data_dir, REGISTRATION="open"), urls=test_urls), ALL_ROLES
+    )
+    with LiveServer(app) as server:
+        people = []
+        for name in ("first", "second"):
+            client = httpx.Client(base_url=server.url, timeout=30)
+            answer = client.post(
+                "/api/auth/register",
+                json={"email": f"{name}-admin-view@example.com", "password": "a long passphrase"},
+            )
+            assert answer.status_code == 201
+            people.append((client, answer.json()["user"]))
+        admin = next((c for c, user in people if user["is_instance_admin"]), None)
+        plain = next(c for c, user in people if not user["is_instance_admin"])
+        assert plain.get("/api/admin/instance").status_code == 403
+        if admin is None:  # an earlier test on these engines opened the instance: make one the admin
+            import psycopg
+
+            with psycopg.connect(test_urls.database_url) as conn:
+                conn.execute(
+                    "UPDATE users SET is_instance_admin = true WHERE email = 'first-admin-view@example.com'"
+                )
+            admin = people[0][0]
+        csrf = {"X-CSRF-Token": admin.get("/api/auth/me").json()["csrf_token"]}
+        team = admin.get("/api/teams").json()[0]["id"]
+        sites_before = admin.get("/api/admin/instance").json()["sites"]
+        created = admin.post(f"/api/teams/{team}/sites", json={"domain": "admin-view.example"}, headers=csrf)
+        assert created.status_code == 201
+        facts = admin.get("/api/admin/instance", params={"limit": 200}).json()
+        assert facts["sites"] == sites_before + 1
+        emails = [a["email"] for a in facts["page"]]
+        assert {"first-admin-view@example.com", "second-admin-view@example.com"} <= set(emails)
+        assert facts["accounts"] >= 2
+        assert facts["teams"] >= 2
+        assert facts["registration"] == "open"
+        assert admin.get("/api/admin/instance", params={"limit": 0}).json()["field"] == "limit"
+        assert httpx.get(f"{server.url}/api/admin/instance").status_code == 401

@@ -32,6 +32,25 @@ class UserRepository(Protocol):
     async def password_hash(self, user_id: UserId) -> str | None: ...
 
 
+@dataclass(frozen=True)
+class AccountSummary:
+    """An account as the instance administrator's page lists it."""
+
+    user: User
+    two_factor: bool
+    teams: int
+
+
+class AccountDirectory(Protocol):
+    """Every account and team of the instance, for its administrator."""
+
+    async def accounts(self, limit: int, offset: int) -> list[AccountSummary]: ...
+
+    async def totals(self) -> tuple[int, int]:
+        """How many accounts and teams there are."""
+        ...
+
+
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 
@@ -101,6 +120,10 @@ class SiteOwnership(Protocol):
     """Which team owns a site: implemented over the Sites context."""
 
     async def team_of(self, site_id: UUID) -> TeamId | None: ...
+
+    async def count(self) -> int:
+        """Every site of the instance."""
+        ...
 
     async def by_domain(self, domain: str) -> UUID | None:
         """The id of the site with this domain (Plausible's API names sites by domain)."""

@@ -119,6 +119,14 @@ class PsycopgSiteRepository:
         except psycopg.OperationalError:
             raise StoreUnavailable("PostgreSQL is unavailable") from None
 
+    async def count(self) -> int:
+        try:
+            async with self._pool.connection() as conn:
+                row = await (await conn.execute("SELECT count(*) FROM sites")).fetchone()
+        except psycopg.OperationalError:
+            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        return int(row[0]) if row else 0
+
     async def hostname_listed(self, host: str) -> bool:
         labels = host.lower().split(".")
         candidates = [host.lower()] + ["*." + ".".join(labels[i:]) for i in range(1, len(labels))]

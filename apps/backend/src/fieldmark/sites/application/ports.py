@@ -15,6 +15,10 @@ class SiteRepository(Protocol):
 
     async def by_public_key(self, key: str) -> Site | None: ...
 
+    async def count(self) -> int:
+        """Every site of the instance."""
+        ...
+
     async def hostname_listed(self, host: str) -> bool:
         """Whether any site allows this hostname, exactly or through a `*.` wildcard."""
 
