@@ -56,5 +56,9 @@ describe('BreakdownPanel', () => {
     await flushPromises()
     expect(bodies.at(-1)).toMatchObject({ dimensions: ['visit:entry_page'] })
     expect(wrapper.find('[role=tab][aria-selected=true]').text()).toBe('Entry pages')
+    await wrapper.findAll('[role=tab]')[1]!.trigger('keydown', { key: 'ArrowRight' })
+    await wrapper.findAll('[role=tab]')[0]!.trigger('keydown', { key: 'ArrowLeft' })
+    expect(wrapper.emitted('tab')!.slice(1)).toEqual([[2], [2]]) // wraps around from the first
+    expect(wrapper.findAll('[role=tab]').map((t) => t.attributes('tabindex'))).toEqual(['-1', '0', '-1'])
   })
 })
