@@ -147,6 +147,53 @@ describe('a site overview', () => {
   })
 })
 
+describe('the views around the dashboard', () => {
+  it('opens full lists, realtime, retention and journeys with the site\'s figures', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url + '/login')
+    await page.fill('input[name=email]', 'ada@example.com')
+    await page.fill('input[name=password]', PASSWORD)
+    await page.click('button[type=submit]')
+    await page.getByRole('link', { name: 'blog.example' }).click()
+    await page.waitForURL(/\/sites\/[\w-]+$/)
+    const siteUrl = page.url()
+    const rows = (table: string) =>
+      page
+        .locator(`table[aria-label="${table}"] tbody tr`)
+        .evaluateAll((trs) => trs.map((tr) => Array.from((tr as HTMLTableRowElement).cells, (td) => td.textContent?.trim()).join(' ')))
+
+    // The full list: every page with all its columns, searchable and sortable.
+    await page.locator('[data-panel=Pages]').getByRole('button', { name: 'Details' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Pages' })
+    await expect.poll(() => rows('All pages')).toEqual(['/ 2 2 50%', '/about 1 1 0%'])
+    await dialog.getByRole('button', { name: 'Pages', exact: true }).click() // by name, A to Z
+    await expect.poll(() => rows('All pages')).toEqual(['/ 2 2 50%', '/about 1 1 0%'])
+    await dialog.getByRole('button', { name: 'Pages', exact: true }).click() // Z to A
+    await expect.poll(() => rows('All pages')).toEqual(['/about 1 1 0%', '/ 2 2 50%'])
+    await dialog.getByRole('searchbox').fill('abo')
+    await expect.poll(() => rows('All pages')).toEqual(['/about 1 1 0%'])
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    await expect.poll(() => dialog.count()).toBe(0)
+
+    // Realtime: the three pageviews of the last minutes.
+    await page.getByRole('link', { name: 'Realtime' }).click()
+    await expect.poll(() => page.getByTestId('current-visitors').textContent()).toBe('2')
+    await expect.poll(() => rows('Top pages')).toEqual(['/ 2', '/about 1'])
+
+    // Retention: today's cohort of anonymous visitors, and the basis said.
+    await page.goto(siteUrl + '/retention?period=7d')
+    await expect.poll(() => page.getByTestId('retention-basis').textContent()).toContain('anonymous visitors')
+    await expect.poll(() => rows('Retention cohorts').then((r) => r.length)).toBeGreaterThan(0)
+
+    // Journeys through /: one visit went on to /about.
+    await page.goto(siteUrl + '/journeys')
+    await page.fill('input[name=journey-page]', '/')
+    await page.click('text=Show')
+    await expect.poll(() => rows('After /')).toEqual(['(exit) 1', '/about 1'])
+    await expect.poll(() => page.locator('.sankey svg path').count()).toBeGreaterThan(0)
+  })
+})
+
 describe('two-factor sign-in', () => {
   it('asks for the authenticator code after the password, and signs in with it', async () => {
     const login = await json('/api/auth/login', {
