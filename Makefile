@@ -68,6 +68,7 @@ bench: setup
 	$(VENV)/bin/python bench/query.py --total 1070000 --site 320000 --runs 9
 	$(VENV)/bin/python bench/query.py --total 10700000 --site 1180000 --runs 9
 	$(VENV)/bin/python bench/query.py --total 53500000 --site 1180000 --runs 9 --only overview
+	$(VENV)/bin/python bench/query.py --total 1070000 --site 320000 --runs 9 --clicks 1000000 --only heatmap
 	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 0
 	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 2
 	node bench/dashboard.mjs --events 1070000 --loads 5

@@ -1,12 +1,14 @@
 """Query benchmark: the Stats API against the bare ClickHouse SQL that answers it, on generated traffic.
 
-    python bench/query.py [--total 10000000] [--site 1100000] [--runs 15] [--only overview]
+    python bench/query.py [--total 10000000] [--site 1100000] [--runs 15] [--only overview] [--clicks 1000000]
 
 One site gets `--site` events over the last 30 days; other sites fill the table to `--total` over the
 last 90 days (the same generator as `fieldmark demo`). After the inserts the table is merged
 (OPTIMIZE … FINAL), then each query is timed through HTTP (the app in this process, on the embedded
 engines, answers cache removed before every run) and as its bare compiled SQL on the same engine. Each
 figure is a median over `--runs` runs after two warm-ups; the ratio is API time over SQL time.
+`--clicks N` adds N heatmap clicks on the site's /pricing over the 30 days (40 elements, 2% rage,
+5% dead), for the heatmap query.
 """
 
 from __future__ import annotations
@@ -28,8 +30,13 @@ import redis
 import uvicorn
 
 from fieldmark.analytics.adapters.clickhouse_demo import DemoPlan, generate
-from fieldmark.analytics.adapters.clickhouse_stats import compile_funnel, compile_query, compile_retention
-from fieldmark.analytics.application.ports import FunnelDef, Scope
+from fieldmark.analytics.adapters.clickhouse_stats import (
+    compile_funnel,
+    compile_heatmap,
+    compile_query,
+    compile_retention,
+)
+from fieldmark.analytics.application.ports import ClickScope, FunnelDef, Scope
 from fieldmark.analytics.domain.dates import resolve
 from fieldmark.analytics.domain.query import GoalDef, Interval, Metric, Query, dimension
 from fieldmark.bootstrap.container import AppContainer
@@ -68,6 +75,7 @@ def main() -> None:
     parser.add_argument("--site", type=int, default=1_100_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--only", action="append", default=[], help="time only these queries (repeatable)")
+    parser.add_argument("--clicks", type=int, default=0, help="heatmap clicks on one page of the site")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="fm-bench-query-"))
@@ -110,6 +118,20 @@ def main() -> None:
         for i, other in enumerate(others):
             plan = DemoPlan(UUID(other), rest // len(others), end, 90, seed=i + 2)
             clickhouse.run(lambda c, p=plan, d=f"other{i}.example": generate(c, p, d))
+        if args.clicks:
+            clickhouse.run(
+                lambda c: c.command(
+                    "INSERT INTO events (event_id, site_id, timestamp, kind, name, visitor_id, session_id,"
+                    " hostname, pathname, click_x, click_y, viewport_width, document_width, document_height,"
+                    " selector, tag, rage, dead, device)"
+                    " SELECT generateUUIDv4(number), {s:UUID}, now() - toIntervalSecond(number % 2592000),"
+                    " 'click', 'click', number % 50000, number % 80000, 'main.example', '/pricing',"
+                    " rand(number) % 1280, rand(number + 1) % 4000, 1280, 1280, 4000,"
+                    " concat('#el', toString(rand(number + 2) % 40)), 'button', rand(number + 3) % 50 = 0,"
+                    " rand(number + 4) % 20 = 0, 'Desktop' FROM numbers({n:UInt64})",
+                    parameters={"s": main_site, "n": args.clicks},
+                )
+            )
         total = clickhouse.run(lambda c: c.command("SELECT count() FROM events"))
         in_site = clickhouse.run(
             lambda c: c.command(
@@ -169,6 +191,8 @@ def main() -> None:
              compile_funnel(scope, funnel, (), None)[:2]),
             ("weekly retention", base + "/retention", {"period": "week", "date_range": "91d", "basis": "person"},
              compile_retention(week_scope, "week", "person", ())),
+            ("heatmap", base + "/heatmap", {"page": "/pricing", "date_range": "30d"},
+             compile_heatmap(scope, (), ClickScope("/pricing"), 50)),
         ]
         print(f"{'query':<18}{'API ms':>10}{'SQL ms':>10}{'ratio':>8}")
         for name, path, body, (sql, params) in cases:

@@ -574,6 +574,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A page's clicks on a grid, most clicked elements, scroll map, rage and dead clicks
+         * @description Body: `{page (a path, or a pattern with * and **), date_range, filters, segment_id, device? (Desktop, Mobile, Tablet), viewport? ([min, max] px), columns? (10-200, default 50)}`. 200 `{page, clicks, columns, cells, elements, scroll, pageviews, troubles}`: cells are squares a `columns`-th of the document's width, counted from its top left, weighted against the busiest. 400 names the field. See docs/api/stats.md.
+         */
+        post: operations["heatmap"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/heatmap/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The pages with the most clicks, to choose a heatmap
+         * @description Body: `{page? (a pattern, default /**), date_range, filters, segment_id, device?, viewport?, limit? (1-100, default 20)}`. 200 `[{page, clicks}]`, most clicked first.
+         */
+        post: operations["heatmapPages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/journeys": {
         parameters: {
             query?: never;
@@ -1123,6 +1163,18 @@ export interface components {
             entries: components["schemas"]["AuditEntryOut"][];
             next_before: number | null;
         };
+        /** CellOut */
+        CellOut: {
+            clicks: number;
+            column: number;
+            row: number;
+            weight: number;
+        };
+        /** ClickPageOut */
+        ClickPageOut: {
+            clicks: number;
+            page: string;
+        };
         /** Code */
         Code: {
             code: string;
@@ -1155,6 +1207,19 @@ export interface components {
             shared_link: components["schemas"]["identity_adapters_http_shared_links_controller_LinkOut"];
             token: string;
             url: string;
+        };
+        /** DepthOut */
+        DepthOut: {
+            depth: number;
+            share: number;
+        };
+        /** ElementOut */
+        ElementOut: {
+            clicks: number;
+            label: string;
+            selector: string;
+            share: number;
+            tag: string;
         };
         /** FunnelBody */
         FunnelBody: {
@@ -1203,6 +1268,17 @@ export interface components {
                 [key: string]: components["schemas"]["StoreHealth"];
             };
             version: string;
+        };
+        /** HeatmapOut */
+        HeatmapOut: {
+            cells: components["schemas"]["CellOut"][];
+            clicks: number;
+            columns: number;
+            elements: components["schemas"]["ElementOut"][];
+            page: string;
+            pageviews: number;
+            scroll: components["schemas"]["DepthOut"][];
+            troubles: components["schemas"]["TroubleOut"][];
         };
         /** InstanceOut */
         InstanceOut: {
@@ -1498,6 +1574,13 @@ export interface components {
         Transfer: {
             /** Format: uuid */
             user_id: string;
+        };
+        /** TroubleOut */
+        TroubleOut: {
+            dead: number;
+            pages: string[];
+            rage: number;
+            selector: string;
         };
         /** UnlockBody */
         UnlockBody: {
@@ -2840,6 +2923,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    heatmap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeatmapOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    heatmapPages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClickPageOut"][];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

@@ -6,6 +6,7 @@ from dependency_injector import containers, providers
 
 from fieldmark.analytics.adapters.clickhouse_stats import ClickHouseStats
 from fieldmark.analytics.adapters.redis_cache import CachedStats
+from fieldmark.analytics.application.heatmap import Heatmap
 from fieldmark.analytics.application.journeys import Journeys
 from fieldmark.analytics.application.realtime import Realtime
 from fieldmark.analytics.application.retention import Retention
@@ -27,4 +28,5 @@ class AnalyticsContainer(containers.DeclarativeContainer):
     realtime = providers.Singleton(Realtime, queries=run_query, clock=clock)
     retention = providers.Singleton(Retention, sites=sites, store=stats, clock=clock, queries=run_query)
     journeys = providers.Singleton(Journeys, sites=sites, store=stats, clock=clock, queries=run_query)
+    heatmap = providers.Singleton(Heatmap, sites=sites, store=stats, clock=clock, queries=run_query)
     run_funnel = providers.Singleton(RunFunnel, sites=sites, store=stats, clock=clock, queries=run_query)

@@ -23,7 +23,9 @@ from litestar.plugins.problem_details import (
 from litestar.types import ControllerRouterHandler
 
 import fieldmark
+from fieldmark.analytics.adapters.http.heatmap_controller import HeatmapController
 from fieldmark.analytics.adapters.http.query_controller import QueryController
+from fieldmark.analytics.application.heatmap import Heatmap
 from fieldmark.analytics.application.journeys import Journeys
 from fieldmark.analytics.application.realtime import Realtime
 from fieldmark.analytics.application.retention import Retention
@@ -141,6 +143,7 @@ class AnalyticsState:
     run_funnel: RunFunnel
     realtime: Realtime
     journeys: Journeys
+    heatmap: Heatmap
     retention: Retention
 
 
@@ -233,6 +236,7 @@ def create_app(
                 run_funnel=await resolved(container.analytics.run_funnel()),
                 realtime=await resolved(container.analytics.realtime()),
                 journeys=await resolved(container.analytics.journeys()),
+                heatmap=await resolved(container.analytics.heatmap()),
                 retention=await resolved(container.analytics.retention()),
             )
         if Role.WORKER in roles and (writers or jobs):
@@ -284,6 +288,7 @@ def create_app(
                 FunnelsController,
                 SegmentsController,
                 QueryController,
+                HeatmapController,
                 dashboard_index,
                 dashboard_route,
             ]

@@ -230,6 +230,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204))
     ),
     ("GET", "/api/sites/{site_id:uuid}/goals"): Entry(members(200, keys=SHARED_READ)),
+    ("POST", "/api/sites/{site_id:uuid}/heatmap"): Entry(
+        members(200, keys=SHARED_READ), body=lambda w: {"page": "/", "date_range": "7d"}
+    ),
+    ("POST", "/api/sites/{site_id:uuid}/heatmap/pages"): Entry(
+        members(200, keys=SHARED_READ), body=lambda w: {"date_range": "7d"}
+    ),
     ("POST", "/api/v2/query"): Entry(
         members(200, keys=READ_KEYS),
         body=lambda w: {"site_id": w.site_domain, "metrics": ["visitors"], "date_range": "7d"},

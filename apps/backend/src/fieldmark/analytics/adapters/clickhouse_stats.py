@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from fieldmark.analytics.application.ports import FunnelDef, FunnelRow, Row, Scope
+from fieldmark.analytics.application.ports import ClickScope, FunnelDef, FunnelRow, HeatmapRows, Row, Scope
 from fieldmark.analytics.domain.query import (
     COUNTRY_NAME,
     ENGAGEMENT_METRICS,
@@ -419,6 +419,42 @@ class ClickHouseStats:
 
         return await self._query(sql, params, convert)
 
+    async def heatmap(
+        self, scope: Scope, filters: tuple[Filter, ...], clicks: ClickScope, columns: int
+    ) -> HeatmapRows:
+        sql, params = compile_heatmap(scope, filters, clicks, columns)
+
+        def convert(rows: list[Any]) -> HeatmapRows:
+            grid, elements, scroll, bad = [], [], [], []
+            for part, key, tag, label, a, b, c, rage, dead, pages in rows:
+                if part == "grid":
+                    grid.append((int(a), int(b), int(c)))
+                elif part == "scroll":
+                    scroll.append((int(a), int(c)))
+                else:
+                    elements.append((str(key), str(tag), str(label), int(c)))
+                    if rage or dead:
+                        bad.append((str(key), int(rage), int(dead), sorted(str(p) for p in pages)))
+            elements.sort(key=lambda e: (-e[3], e[0]))
+            bad.sort(key=lambda t: (-(t[1] + t[2]), t[0]))
+            return HeatmapRows(grid, elements[:50], scroll, bad[:50])
+
+        return await self._query(sql, params, convert)
+
+    async def click_pages(
+        self, scope: Scope, filters: tuple[Filter, ...], clicks: ClickScope, limit: int
+    ) -> list[tuple[str, int]]:
+        compiler = Compiler(scope, Query(metrics=(Metric.VISITORS,), filters=filters))
+        where = _clicks_where(compiler, filters, clicks)
+        limit_p = compiler.params.bind(limit, "UInt32")
+        sql = (
+            f"SELECT pathname, count() AS clicks FROM events WHERE {where}"
+            f" GROUP BY pathname ORDER BY clicks DESC, pathname LIMIT {limit_p}"
+        )
+        return await self._query(
+            sql, compiler.params.values, lambda rows: [(str(p), int(n)) for p, n in rows]
+        )
+
     async def journeys(
         self, scope: Scope, filters: tuple[Filter, ...], page: str | None, depth: int, limit: int
     ) -> list[tuple[str, tuple[str, ...], int]]:
@@ -523,6 +559,60 @@ def compile_funnel(
     if group:
         sql += " GROUP BY d0 ORDER BY countIf(level >= 1) DESC, d0 LIMIT 100"
     return sql, compiler.params.values, len(conditions)
+
+
+def _page_condition(compiler: Compiler, page: str) -> str:
+    if "*" in page:
+        return f"match(pathname, {compiler.params.bind(wildcard_regex(page), 'String')})"
+    return f"pathname = {compiler.params.bind(page, 'String')}"
+
+
+def _clicks_where(
+    compiler: Compiler, filters: tuple[Filter, ...], clicks: ClickScope, kind: str = "click"
+) -> str:
+    """The scope's events of `kind` on the page, device and viewport asked, of visits the filters pick."""
+    bind = compiler.params.bind
+    where = [compiler.in_range(), f"kind = '{kind}'", _page_condition(compiler, clicks.page)]
+    if clicks.device:
+        where.append(f"device = {bind(clicks.device, 'String')}")
+    if clicks.viewport and kind == "click":
+        low, high = clicks.viewport
+        where.append(f"viewport_width BETWEEN {bind(low, 'UInt16')} AND {bind(high, 'UInt16')}")
+    if filters:
+        query = Query(metrics=(Metric.VISITS,), filters=filters)
+        cte, join = visits_sql(compiler.in_range()) if query.needs_visits() else ("", "")
+        matching = " AND ".join(compiler.events(filters))
+        inner = f"{cte}SELECT e.session_id FROM events AS e{join} WHERE {matching}"
+        where.append(f"session_id IN ({inner})")
+    return " AND ".join(where)
+
+
+def compile_heatmap(
+    scope: Scope, filters: tuple[Filter, ...], clicks: ClickScope, columns: int
+) -> tuple[str, dict[str, Any]]:
+    """One pass over the page's clicks, grouped two ways (GROUPING SETS): by cell of a grid of squares a
+    `columns`-th of the document's width (document coordinates over document width, so centred layouts
+    line up across widths), and by element, with its rage and dead clicks and the pages they happen on;
+    then the page's pageviews by the bucket of their deepest scroll."""
+    compiler = Compiler(scope, Query(metrics=(Metric.VISITORS,), filters=filters))
+    bind = compiler.params.bind
+    click_where = _clicks_where(compiler, filters, clicks)
+    views_where = _clicks_where(compiler, filters, clicks, kind="engagement")
+    cols = bind(columns, "UInt32")
+    cell = f"document_width / {cols}"
+    sql = (
+        "SELECT if(grouping(selector) = 0, 'element', 'grid') AS part, selector AS key, any(tag), any(label),"
+        " a, b, count() AS c, countIf(rage), countIf(dead), groupUniqArrayIf(10)(pathname, rage OR dead)"
+        " FROM (SELECT selector, tag, label, rage, dead, pathname,"
+        f" least(toUInt32(floor(click_x / ({cell}))), toUInt32({cols} - 1)) AS a,"
+        f" toUInt32(floor(click_y / ({cell}))) AS b"
+        f" FROM events WHERE {click_where} AND document_width > 0)"
+        " GROUP BY GROUPING SETS ((a, b), (selector))\n"
+        "UNION ALL SELECT 'scroll', '', '', '',"
+        " toUInt32(intDiv(scroll_depth, 5) * 5) AS a, 0, count(), 0, 0, []"
+        f" FROM events WHERE {views_where} GROUP BY a"
+    )
+    return sql, compiler.params.values
 
 
 def compile_journeys(

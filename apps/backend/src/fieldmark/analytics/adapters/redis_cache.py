@@ -13,7 +13,15 @@ from typing import Any, TypeVar
 import msgspec
 import redis.asyncio as aioredis
 
-from fieldmark.analytics.application.ports import FunnelDef, FunnelRow, Row, Scope, StatsStore
+from fieldmark.analytics.application.ports import (
+    ClickScope,
+    FunnelDef,
+    FunnelRow,
+    HeatmapRows,
+    Row,
+    Scope,
+    StatsStore,
+)
 from fieldmark.analytics.domain.query import Dimension, Filter, Query
 from fieldmark.shared_kernel.data_version import data_version_key
 
@@ -80,6 +88,32 @@ class CachedStats:
             funnel,
             filters,
             breakdown,
+        )
+
+    async def heatmap(
+        self, scope: Scope, filters: tuple[Filter, ...], clicks: ClickScope, columns: int
+    ) -> HeatmapRows:
+        return await self._through(
+            "heatmap",
+            scope,
+            HeatmapRows,
+            lambda: self._store.heatmap(scope, filters, clicks, columns),
+            filters,
+            clicks,
+            columns,
+        )
+
+    async def click_pages(
+        self, scope: Scope, filters: tuple[Filter, ...], clicks: ClickScope, limit: int
+    ) -> list[tuple[str, int]]:
+        return await self._through(
+            "click_pages",
+            scope,
+            list[tuple[str, int]],
+            lambda: self._store.click_pages(scope, filters, clicks, limit),
+            filters,
+            clicks,
+            limit,
         )
 
     async def journeys(

@@ -66,6 +66,24 @@ class SiteCatalog(Protocol):
         """A segment's filters if the caller may use it (shared with the site, or the caller's own)."""
 
 
+@dataclass(frozen=True)
+class ClickScope:
+    """Which clicks a heatmap reads: a page (an exact path, or a pattern with `*` and `**`), and
+    optionally a device class and a range of viewport widths."""
+
+    page: str
+    device: str | None = None
+    viewport: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class HeatmapRows:
+    grid: list[tuple[int, int, int]]  # (column, row, clicks): cells of document width / columns
+    elements: list[tuple[str, str, str, int]]  # (selector, tag, label, clicks), most clicked first
+    scroll: list[tuple[int, int]]  # (depth bucket, 0 to 100 by 5: views whose deepest point is in it)
+    misbehaving: list[tuple[str, int, int, list[str]]]  # (selector, rage clicks, dead clicks, pages)
+
+
 class StatsStore(Protocol):
     async def aggregate(self, scope: Scope, query: Query) -> list[Row]: ...
 
@@ -86,3 +104,12 @@ class StatsStore(Protocol):
     async def funnel(
         self, scope: Scope, funnel: FunnelDef, filters: tuple[Filter, ...], breakdown: Dimension | None
     ) -> list[FunnelRow]: ...
+
+    async def heatmap(
+        self, scope: Scope, filters: tuple[Filter, ...], clicks: ClickScope, columns: int
+    ) -> HeatmapRows: ...
+
+    async def click_pages(
+        self, scope: Scope, filters: tuple[Filter, ...], clicks: ClickScope, limit: int
+    ) -> list[tuple[str, int]]:
+        """The pages (matching `clicks.page`) with the most clicks."""
