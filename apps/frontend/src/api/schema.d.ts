@@ -1511,6 +1511,7 @@ export interface components {
         SiteEdit: {
             allowed_hostnames?: string[] | null;
             excluded_ips?: string[] | null;
+            heatmap_pages?: string[] | null;
             kept_query_params?: string[] | null;
             name?: string | null;
             timezone?: string | null;
@@ -1523,6 +1524,7 @@ export interface components {
             allowed_hostnames: string[];
             domain: string;
             excluded_ips: string[];
+            heatmap_pages: string[];
             id: string;
             kept_query_params: string[];
             name: string;

@@ -31,6 +31,7 @@ def _settings(site: Site | None) -> SiteSettings | None:
         excluded_networks=tuple(ipaddress.ip_network(n) for n in site.excluded_networks),
         kept_query_params=site.kept_query_params,
         heatmaps=site.option("heatmaps"),
+        heatmap_pages=site.heatmap_pages,
     )
 
 

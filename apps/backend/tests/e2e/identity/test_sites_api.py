@@ -111,6 +111,7 @@ def test_editing_a_site_and_its_snippets(test_urls: EngineUrls, data_dir: Path) 
                 "excluded_ips": ["203.0.113.0/24"],
                 "kept_query_params": ["q"],
                 "tracker_options": {"heatmaps": True, "outbound_links": True, "respect_dnt": False},
+                "heatmap_pages": [" /pricing ", "/blog/*", "/pricing"],
             },
         )
         assert edited.status_code == 200, edited.text
@@ -123,12 +124,15 @@ def test_editing_a_site_and_its_snippets(test_urls: EngineUrls, data_dir: Path) 
         )
         assert body["excluded_ips"] == ["203.0.113.0/24"]
         assert body["kept_query_params"] == ["q"]
+        assert body["heatmap_pages"] == ["/pricing", "/blog/*"]  # trimmed, once each
+        assert owner.get(f"/api/sites/{site['id']}").json()["heatmap_pages"] == ["/pricing", "/blog/*"]
         assert owner.get(f"/api/sites/{site['id']}").json() == body  # stored, not just echoed
 
         for change, field in (
             ({"timezone": "Nowhere/Land"}, "timezone"),
             ({"name": " "}, "name"),
             ({"tracker_options": {"telepathy": True}}, "tracker_options"),
+            ({"heatmap_pages": ["pricing"]}, "heatmap_pages"),
             ({"excluded_ips": ["not-an-ip"]}, "excluded_ips"),
         ):
             refused = owner.patch(f"/api/sites/{site['id']}", json=change, headers=csrf)

@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import psycopg
 import pytest
 
 from tests.e2e.ingestion.conftest import (
@@ -193,12 +194,27 @@ def test_heatmap_setting_decides_what_the_tracker_loads_and_whether_clicks_are_k
         ("maps.example", "pageview"),
         ("plain.example", "pageview"),
     ]
+    # Heatmap pages: only clicks on the listed pages are kept (seen by a fresh collector, as below).
+    with psycopg.connect(test_urls.database_url) as conn:
+        conn.execute("UPDATE sites SET heatmap_pages = '{/pricing, /blog/*}' WHERE domain = 'maps.example'")
+    listed = start_fieldmark(writers=0)
+
+    def click_on(path: str) -> dict[str, object]:
+        return {**click("maps.example"), "u": f"https://maps.example{path}"}
+
+    assert listed.post([click_on("/pricing"), click_on("/blog/a"), click_on("/about")]).status_code == 202
+    fm.wait_rows(5)  # two more clicks, not the one on /about
+    assert fm.rows("SELECT pathname FROM events WHERE kind = 'click' ORDER BY pathname") == [
+        ("/",),
+        ("/blog/a",),
+        ("/pricing",),
+    ]
     set_heatmaps(test_urls.database_url, "maps.example", False)
     fresh = start_fieldmark(writers=0)  # a collector caches sites for 30 s; a new one reads the change
     assert fresh.post({"n": "pageview", "u": "https://maps.example/x"}).json()["load"] == []
     assert fresh.post(click("maps.example")).status_code == 202
-    fm.wait_rows(4)  # the pageview, not the click
-    assert fm.rows("SELECT count() FROM events WHERE kind = 'click'") == [(1,)]
+    fm.wait_rows(6)  # the pageview, not the click
+    assert fm.rows("SELECT count() FROM events WHERE kind = 'click'") == [(3,)]
 
 
 def test_plausible_events_api_examples(start_fieldmark, test_urls) -> None:

@@ -50,8 +50,8 @@ class CollectEvents:
     queues nothing. Events from a site's excluded addresses are dropped; bots are dropped and counted per
     site and day. The visitor is a keyed hash of today's salt, site, IP and user agent; neither the IP
     nor the user agent goes further than this use case. The request is accepted once its events are in
-    the stream. Clicks of a site whose heatmaps are off are dropped; the answer names the tracker
-    modules to load ("heat" when the site has heatmaps on)."""
+    the stream. Clicks of a site whose heatmaps are off, or of a page outside its heatmap pages, are
+    dropped; the answer names the tracker modules to load ("heat" when the site has heatmaps on)."""
 
     def __init__(
         self,
@@ -83,7 +83,8 @@ class CollectEvents:
         kept = [
             (event, site)
             for event, site in targets
-            if not site.excludes(command.ip) and (site.heatmaps or event.kind is not Kind.CLICK)
+            if not site.excludes(command.ip)
+            and (event.kind is not Kind.CLICK or site.keeps_clicks_of(urlsplit(event.url).path or "/"))
         ]
         if kept and self._software.is_bot(command.user_agent):
             await self._queue.count_bots(sorted({str(site.site_id) for _, site in kept}), now.date())

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from uuid import UUID
+
+from fieldmark.shared_kernel.patterns import wildcard_regex
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -18,6 +21,13 @@ class SiteSettings:
     excluded_networks: tuple[Network, ...] = ()
     kept_query_params: tuple[str, ...] = ()
     heatmaps: bool = False  # clicks are kept, and the tracker loads its behavioural module, only when on
+    heatmap_pages: tuple[str, ...] = ()  # the pages (paths or patterns) whose clicks are kept; empty: all
+
+    def keeps_clicks_of(self, path: str) -> bool:
+        if not self.heatmaps:
+            return False
+        pages = self.heatmap_pages
+        return not pages or any(p == path or ("*" in p and re.match(wildcard_regex(p), path)) for p in pages)
 
     def excludes(self, ip: str) -> bool:
         """The site owner's own addresses (IPs or CIDRs) are never counted."""

@@ -16,7 +16,8 @@ from fieldmark.sites.domain.site import Site
 
 _SELECT = (
     "SELECT id, team_id, domain, name, timezone, public_key, allowed_hostnames,"
-    " excluded_networks::text[] AS excluded_networks, kept_query_params, created_at, tracker_options"
+    " excluded_networks::text[] AS excluded_networks, kept_query_params, created_at, tracker_options,"
+    " heatmap_pages"
     " FROM sites"
 )
 
@@ -34,6 +35,7 @@ def _site(row: dict[str, Any]) -> Site:
         kept_query_params=tuple(row["kept_query_params"]),
         created_at=row["created_at"],
         tracker_options=dict(row["tracker_options"] or {}),
+        heatmap_pages=tuple(row["heatmap_pages"] or ()),
     )
 
 
@@ -104,8 +106,8 @@ class PsycopgSiteRepository:
             async with self._pool.connection() as conn:
                 await conn.execute(
                     "UPDATE sites SET name = %s, timezone = %s, allowed_hostnames = %s,"
-                    " excluded_networks = %s::cidr[], kept_query_params = %s, tracker_options = %s"
-                    " WHERE id = %s",
+                    " excluded_networks = %s::cidr[], kept_query_params = %s, tracker_options = %s,"
+                    " heatmap_pages = %s WHERE id = %s",
                     (
                         site.name,
                         site.timezone,
@@ -113,6 +115,7 @@ class PsycopgSiteRepository:
                         list(site.excluded_networks),
                         list(site.kept_query_params),
                         Jsonb(site.tracker_options),
+                        list(site.heatmap_pages),
                         site.id,
                     ),
                 )

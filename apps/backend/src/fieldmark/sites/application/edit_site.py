@@ -11,6 +11,7 @@ from fieldmark.sites.domain.site import (
     Site,
     check_timezone,
     check_tracker_options,
+    normalize_heatmap_pages,
     normalize_hostnames,
     normalize_networks,
 )
@@ -26,6 +27,7 @@ class SiteChanges:
     excluded_ips: list[str] | None = None
     kept_query_params: list[str] | None = None
     tracker_options: dict[str, bool] | None = None
+    heatmap_pages: list[str] | None = None
 
 
 class EditSite:
@@ -65,6 +67,11 @@ class EditSite:
                 {**site.tracker_options, **check_tracker_options(changes.tracker_options)}
                 if changes.tracker_options is not None
                 else site.tracker_options
+            ),
+            heatmap_pages=(
+                normalize_heatmap_pages(changes.heatmap_pages)
+                if changes.heatmap_pages is not None
+                else site.heatmap_pages
             ),
         )
         await self._sites.update(edited)

@@ -76,6 +76,7 @@ class Site:
     kept_query_params: tuple[str, ...]
     created_at: datetime
     tracker_options: dict[str, bool] = field(default_factory=dict)
+    heatmap_pages: tuple[str, ...] = ()  # pages (paths or patterns) whose clicks are kept; empty: all
 
     def option(self, name: str) -> bool:
         return self.tracker_options.get(name, TRACKER_OPTIONS[name])
@@ -112,6 +113,20 @@ def normalize_networks(raw: list[str] | None) -> tuple[str, ...]:
         except ValueError:
             raise InvalidInput(f"{item!r} is not an IP address or CIDR range", field="excluded_ips") from None
     return tuple(out)
+
+
+MAX_HEATMAP_PAGES = 50
+
+
+def normalize_heatmap_pages(raw: list[str]) -> tuple[str, ...]:
+    """Paths or patterns (`*` within a segment, `**` across), each starting with /; at most 50."""
+    pages = [p.strip() for p in raw if p.strip()]
+    if len(pages) > MAX_HEATMAP_PAGES:
+        raise InvalidInput(f"at most {MAX_HEATMAP_PAGES} heatmap pages", field="heatmap_pages")
+    for page in pages:
+        if not page.startswith("/") or len(page) > 2000:
+            raise InvalidInput(f"{page[:40]!r} is not a path starting with /", field="heatmap_pages")
+    return tuple(dict.fromkeys(pages))
 
 
 def check_timezone(name: str) -> str:

@@ -41,6 +41,7 @@ class SiteEdit(msgspec.Struct, forbid_unknown_fields=True):
     excluded_ips: list[str] | None = None
     kept_query_params: list[str] | None = None
     tracker_options: dict[str, bool] | None = None
+    heatmap_pages: list[str] | None = None
 
 
 class Snippets(msgspec.Struct, frozen=True):
@@ -59,6 +60,7 @@ class SiteOut(msgspec.Struct, frozen=True):
     excluded_ips: list[str]
     kept_query_params: list[str]
     tracker_options: dict[str, bool]
+    heatmap_pages: list[str]
 
 
 def _out(site: Site) -> SiteOut:
@@ -73,6 +75,7 @@ def _out(site: Site) -> SiteOut:
         list(site.excluded_networks),
         list(site.kept_query_params),
         {name: site.option(name) for name in TRACKER_OPTIONS},
+        list(site.heatmap_pages),
     )
 
 
@@ -169,6 +172,7 @@ class SitesController(Controller):
                     excluded_ips=data.excluded_ips,
                     kept_query_params=data.kept_query_params,
                     tracker_options=data.tracker_options,
+                    heatmap_pages=data.heatmap_pages,
                 ),
             )
         )
