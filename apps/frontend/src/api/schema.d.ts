@@ -594,6 +594,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/heatmap-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A 15-minute token with which the on-page overlay reads this site's heatmaps
+         * @description 201 `{token, expires_at}` for members of the site's team (people, not API keys). The overlay sends it as `Authorization: Heatmap <token>` to the site's heatmap routes only.
+         */
+        post: operations["heatmapToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/heatmap/pages": {
         parameters: {
             query?: never;
@@ -1279,6 +1299,12 @@ export interface components {
             pageviews: number;
             scroll: components["schemas"]["DepthOut"][];
             troubles: components["schemas"]["TroubleOut"][];
+        };
+        /** HeatmapTokenOut */
+        HeatmapTokenOut: {
+            /** Format: date-time */
+            expires_at: string;
+            token: string;
         };
         /** InstanceOut */
         InstanceOut: {
@@ -2967,6 +2993,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HeatmapOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    heatmapToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeatmapTokenOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -45,6 +45,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     bearer = connection.headers.get("authorization", "")
     api_key = bearer[7:].strip() if bearer[:7].lower() == "bearer " else None
     shared_link = bearer[7:].strip() if bearer[:7].lower() == "shared " else None
+    heatmap = bearer[8:].strip() if bearer[:8].lower() == "heatmap " else None
     connection.state.caller = await use_case.execute(
         AccessRequest(
             session_token=connection.cookies.get(SESSION_COOKIE),
@@ -58,6 +59,8 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             shared_link=shared_link,
             accepts_shared_links=rule.shared,
             site_domain=site_domain,
+            heatmap_token=heatmap,
+            accepts_heatmap_tokens=rule.heatmap,
         )
     )
     caller: Caller = connection.state.caller
@@ -80,7 +83,7 @@ def _permissions(caller: Caller) -> frozenset[str]:
         if SITES_MANAGE in caller.api_key.scopes:
             granted |= {VIEW, EDIT_SITES, MANAGE_SITES}
         return frozenset(granted)
-    if caller.shared_link is not None:
+    if caller.shared_link is not None or caller.heatmap_site is not None:
         return frozenset({VIEW})
     return frozenset()
 

@@ -45,6 +45,7 @@ from fieldmark.identity.adapters.http.admin_controller import AdminController
 from fieldmark.identity.adapters.http.api_keys_controller import ApiKeysController
 from fieldmark.identity.adapters.http.audit_controller import AuditController
 from fieldmark.identity.adapters.http.auth_controller import AuthController, IdentityState
+from fieldmark.identity.adapters.http.heatmap_token_controller import HeatmapTokenController
 from fieldmark.identity.adapters.http.invitations_controller import InvitationsController
 from fieldmark.identity.adapters.http.members_controller import MembersController
 from fieldmark.identity.adapters.http.shared_links_controller import SharedLinksController
@@ -214,6 +215,7 @@ def create_app(
                 shared_links=await resolved(container.identity.shared_links()),
                 team_settings=await resolved(container.identity.team_settings()),
                 instance_overview=await resolved(container.identity.instance_overview()),
+                heatmap_tokens=await resolved(container.identity.heatmap_tokens()),
                 secure_cookies=settings.base_url.startswith("https://"),
                 secret=settings.secret_key.encode(),
                 trusted_proxies=parse_networks(settings.trusted_proxies),
@@ -282,6 +284,7 @@ def create_app(
                 InvitationsController,
                 AuditController,
                 AdminController,
+                HeatmapTokenController,
                 SharedLinksController,
                 SitesController,
                 GoalsController,

@@ -26,6 +26,7 @@ from fieldmark.identity.application.audit_log import ReadAuditLog
 from fieldmark.identity.application.authorize import Authorize
 from fieldmark.identity.application.create_instance_admin import CreateInstanceAdmin
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
+from fieldmark.identity.application.heatmap_tokens import IssueHeatmapToken
 from fieldmark.identity.application.instance_admin import InstanceOverview
 from fieldmark.identity.application.invitations import Invitations
 from fieldmark.identity.application.log_in import LogIn
@@ -54,6 +55,7 @@ class IdentityContainer(containers.DeclarativeContainer):
     site_facts: providers.Dependency[Any] = providers.Dependency()  # SiteFacts over Sites
 
     users = providers.Singleton(PsycopgUserRepository, pool=postgres)
+    heatmap_tokens = providers.Singleton(IssueHeatmapToken, secret=secret, clock=clock)
     instance_overview = providers.Singleton(
         InstanceOverview,
         accounts=providers.Singleton(PsycopgAccountDirectory, pool=postgres),

@@ -29,6 +29,7 @@ class Access:
     permission: str | None = None
     key_scope: str | None = None  # API keys with this scope may call the route too; None: no API keys
     shared: bool = False  # shared-link holders may call it too (read-only routes of one site)
+    heatmap: bool = False  # a heatmap token of the site may call it too (the overlay's reads)
     site_in_body: str | None = None  # SITE scope: the JSON body's field naming the site by its domain
 
 
@@ -39,6 +40,8 @@ def access(
     key_scope: str | None = None,
     shared: bool = False,
     site_in_body: str | None = None,
+    heatmap: bool = False,
 ) -> dict[str, Any]:
     """A route handler's `opt`: `@get(..., opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True))`."""
-    return {"access": Access(scope, permission, key_scope, shared, site_in_body)}
+    rule = Access(scope, permission, key_scope, shared=shared, heatmap=heatmap, site_in_body=site_in_body)
+    return {"access": rule}

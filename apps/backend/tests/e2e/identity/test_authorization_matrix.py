@@ -233,6 +233,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/sites/{site_id:uuid}/heatmap"): Entry(
         members(200, keys=SHARED_READ), body=lambda w: {"page": "/", "date_range": "7d"}
     ),
+    ("POST", "/api/sites/{site_id:uuid}/heatmap-token"): Entry(members(201)),
     ("POST", "/api/sites/{site_id:uuid}/heatmap/pages"): Entry(
         members(200, keys=SHARED_READ), body=lambda w: {"date_range": "7d"}
     ),

@@ -16,6 +16,7 @@ from fieldmark.identity.application.ports import (
     TeamRepository,
     TwoFactorStore,
 )
+from fieldmark.identity.domain import heatmap_token
 from fieldmark.identity.domain.api_key import ApiKey, key_hash
 from fieldmark.identity.domain.roles import Permission, Role, allows
 from fieldmark.identity.domain.shared_link import SharedLink, grant_valid, token_hash
@@ -44,6 +45,8 @@ class AccessRequest:
     shared_link: str | None = None  # a shared link's token, or `<token>.<grant>` once unlocked
     accepts_shared_links: bool = False  # the route serves shared-link holders (read-only site routes)
     site_domain: str | None = None  # the site named by its domain (in the body) rather than in the path
+    heatmap_token: str | None = None  # `Authorization: Heatmap <token>`, the on-page overlay's credential
+    accepts_heatmap_tokens: bool = False  # the route serves the overlay (a site's heatmap reads)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Caller:
     api_key: ApiKey | None = None
     shared_link: SharedLink | None = None
     site_id: UUID | None = None  # the site the request acts on, when its scope is a site
+    heatmap_site: UUID | None = None  # the site a heatmap token grants
 
     @property
     def person(self) -> User:
@@ -80,7 +84,9 @@ class Authorize:
     only for its own team and, when it is limited to some sites, those sites (404 otherwise). A shared
     link (`Authorization: Shared <token>`, plus its grant once a password unlocked it) reads only its
     own site through the routes that serve shared links: 401 when unknown, revoked or still locked,
-    403 on any other route, 404 for another site. A write
+    403 on any other route, 404 for another site. A heatmap token (`Authorization: Heatmap`, 15
+    minutes, signed) reads only its site's heatmap routes: 401 when forged or expired, 403 on any other
+    route, 404 for another site. A write
     made with the cookie must carry the session's CSRF token (403). For a team or site in the path, the
     caller must be a member of that team (otherwise 404: whether it exists is not revealed), and the
     member's role must grant the route's permission (403). A team that requires two-factor sign-in
@@ -120,6 +126,8 @@ class Authorize:
             return await self._by_key(request, request.api_key)
         if request.shared_link is not None:
             return await self._by_shared_link(request, request.shared_link)
+        if request.heatmap_token is not None:
+            return await self._by_heatmap_token(request, request.heatmap_token)
         user, session = await self._current_user.execute(request.session_token)
         if request.writes and not hmac.compare_digest(
             (request.csrf_token or "").encode(), session.csrf_token.encode()
@@ -178,3 +186,15 @@ class Authorize:
             raise NotFound("no such site")
         team_id = await self._sites.team_of(link.site_id)
         return Caller(None, None, None, team_id, shared_link=link)
+
+    async def _by_heatmap_token(self, request: AccessRequest, token: str) -> Caller:
+        site = heatmap_token.site_of(self._secret, token, int(self._clock.now().timestamp()))
+        if site is None:
+            raise Unauthenticated(
+                "unknown or expired heatmap token: open the heatmap from the dashboard again"
+            )
+        if not request.accepts_heatmap_tokens or request.permission is not Permission.VIEW:
+            raise PermissionDenied("a heatmap token only reads the heatmaps of its site")
+        if request.scope is not Scope.SITE or request.target != site:
+            raise NotFound("no such site")
+        return Caller(None, None, None, await self._sites.team_of(site), heatmap_site=site)

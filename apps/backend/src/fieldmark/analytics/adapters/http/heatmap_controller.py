@@ -69,7 +69,7 @@ class HeatmapController(Controller):
     @post(
         "/api/sites/{site_id:uuid}/heatmap",
         operation_id="heatmap",
-        opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True),
+        opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True, heatmap=True),
         status_code=200,
         summary="A page's clicks on a grid, most clicked elements, scroll map, rage and dead clicks",
         description="Body: `{page (a path, or a pattern with * and **), date_range, filters, segment_id, "
@@ -96,7 +96,7 @@ class HeatmapController(Controller):
     @post(
         "/api/sites/{site_id:uuid}/heatmap/pages",
         operation_id="heatmapPages",
-        opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True),
+        opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True, heatmap=True),
         status_code=200,
         summary="The pages with the most clicks, to choose a heatmap",
         description="Body: `{page? (a pattern, default /**), date_range, filters, segment_id, device?, "

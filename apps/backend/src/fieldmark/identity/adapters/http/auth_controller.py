@@ -18,6 +18,7 @@ from fieldmark.identity.application.api_keys import ApiKeys
 from fieldmark.identity.application.audit_log import ReadAuditLog
 from fieldmark.identity.application.authorize import Authorize, Caller
 from fieldmark.identity.application.current_user import CurrentUser, LogOut
+from fieldmark.identity.application.heatmap_tokens import IssueHeatmapToken
 from fieldmark.identity.application.instance_admin import InstanceOverview
 from fieldmark.identity.application.invitations import Invitations
 from fieldmark.identity.application.log_in import LogIn, LogInCommand
@@ -53,6 +54,7 @@ class IdentityState:
     shared_links: SharedLinks
     team_settings: TeamSettings
     instance_overview: InstanceOverview
+    heatmap_tokens: IssueHeatmapToken
     secure_cookies: bool
     secret: bytes
     trusted_proxies: tuple[Network, ...]
