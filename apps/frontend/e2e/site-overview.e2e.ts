@@ -42,6 +42,23 @@ beforeAll(async () => {
     body: JSON.stringify({ match: { kind: 'pageview', path: '/about' } }),
   })
   expect(goal.status).toBe(201)
+  const heatmapsOn = await json(`/api/sites/${siteId}`, {
+    method: 'PATCH',
+    cookie,
+    csrf,
+    body: JSON.stringify({ tracker_options: { heatmaps: true } }),
+  })
+  expect(heatmapsOn.status).toBe(200)
+  const clicks = [0, 1].map((i) => ({
+    n: 'click', k: 'click', u: 'https://blog.example/', d: 'blog.example', x: 100 + i, y: 200, vw: 1280, vh: 800,
+    dw: 1280, dh: 2000, s: '#subscribe', t: 'button', lb: 'Subscribe', dd: i === 1,
+  }))  // prettier-ignore
+  const clicked = await fetch(server.url + '/api/event', {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain', 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0' },
+    body: JSON.stringify(clicks),
+  })
+  expect(clicked.status).toBe(202)
   const visits: [string, string[]][] = [
     ['Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0', ['/', '/about']],
     ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.1 Safari/605.1.15', ['/']],
@@ -184,6 +201,12 @@ describe('the views around the dashboard', () => {
     await page.goto(siteUrl + '/retention?period=7d')
     await expect.poll(() => page.getByTestId('retention-basis').textContent()).toContain('anonymous visitors')
     await expect.poll(() => rows('Retention cohorts').then((r) => r.length)).toBeGreaterThan(0)
+
+    // Heatmaps: the clicked page, its element, and the dead click.
+    await page.goto(siteUrl + '/heatmaps')
+    await expect.poll(() => rows('Most clicked pages')).toEqual(['/ 2'])
+    await expect.poll(() => rows('Most clicked elements')).toEqual(['#subscribe “Subscribe” 2 100%'])
+    await expect.poll(() => rows('Rage and dead clicks')).toEqual(['#subscribe 0 1 /'])
 
     // Journeys through /: one visit went on to /about.
     await page.goto(siteUrl + '/journeys')

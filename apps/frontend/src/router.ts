@@ -11,6 +11,7 @@ import { shareRoutes } from './modules/share'
 import { behaviourRoutes } from './modules/behaviour'
 import { accountRoutes } from './modules/account'
 import { adminRoutes } from './modules/admin'
+import { heatmapRoutes } from './modules/heatmaps'
 
 /** Every module contributes its routes; the backend serves index.html for any of them. */
 export const routes: RouteRecordRaw[] = [
@@ -25,6 +26,7 @@ export const routes: RouteRecordRaw[] = [
   ...behaviourRoutes,
   ...accountRoutes,
   ...adminRoutes,
+  ...heatmapRoutes,
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./components/NotFound.vue') },
 ]
 
