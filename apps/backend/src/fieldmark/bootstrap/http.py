@@ -36,6 +36,7 @@ from fieldmark.bootstrap.background import BackgroundServices
 from fieldmark.bootstrap.container import AppContainer, resolved
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.health import HealthController, Probe, liveness
+from fieldmark.bootstrap.heatmap_cors import heatmap_cors
 from fieldmark.bootstrap.jobs import JobWorker, install_broker
 from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
@@ -302,6 +303,7 @@ def create_app(
         on_startup=[open_stores],
         on_shutdown=[close_stores],
         guards=[authorize],  # the one guard: every route declares its access (shared_kernel.access)
+        middleware=[heatmap_cors],  # the overlay reads heatmaps from the site's own pages
         plugins=[
             ProblemDetailsPlugin(
                 ProblemDetailsConfig(

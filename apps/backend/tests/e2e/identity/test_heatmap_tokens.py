@@ -60,5 +60,36 @@ def test_a_heatmap_token_reads_only_its_sites_heatmaps_until_it_expires(
         assert call(f"/api/sites/{site_a}/heatmap", forged, heatmap) == 401
         other_secret = heatmap_token.issue(b"another instance", uuid.UUID(site_a), 4_000_000_000)
         assert call(f"/api/sites/{site_a}/heatmap", other_secret, heatmap) == 401
+        # The overlay calls from the site's own pages: those origins, and only those, may read.
+        route = f"{server.url}/api/sites/{site_a}/heatmap"
+        own = {"Origin": "https://a-heat.example", "Access-Control-Request-Headers": "authorization"}
+        preflight = httpx.options(route, headers={**own, "Access-Control-Request-Method": "POST"})
+        assert preflight.status_code == 204
+        assert preflight.headers["access-control-allow-origin"] == "https://a-heat.example"
+        assert "Authorization" in preflight.headers["access-control-allow-headers"]
+        stranger = httpx.options(
+            route, headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+        )
+        assert "access-control-allow-origin" not in stranger.headers
+        read = httpx.post(
+            route,
+            json=heatmap,
+            headers={"Authorization": f"Heatmap {token}", "Origin": "https://www.a-heat.example"},
+        )
+        assert (read.status_code, read.headers["access-control-allow-origin"]) == (
+            200,
+            "https://www.a-heat.example",
+        )
+        other_site = httpx.options(
+            f"{server.url}/api/sites/{site_b}/heatmap", headers={"Origin": "https://a-heat.example"}
+        )
+        assert "access-control-allow-origin" not in other_site.headers
+        assert (
+            "access-control-allow-origin"
+            not in httpx.options(
+                f"{server.url}/api/sites/{site_a}/query", headers={"Origin": "https://a-heat.example"}
+            ).headers
+        )  # no other route
+
         # Signed-out people cannot get one.
         assert httpx.post(f"{server.url}/api/sites/{site_a}/heatmap-token").status_code == 401
