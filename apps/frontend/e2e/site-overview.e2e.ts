@@ -18,6 +18,12 @@ async function json(path: string, init: RequestInit & { cookie?: string; csrf?: 
   return { status: response.status, body: await response.json().catch(() => null), cookie: response.headers.get('set-cookie') }
 }
 
+/** An IANA zone (Etc/GMT±N) whose local time is about 12:00 now. */
+function noonZone(): string {
+  const hours = 12 - new Date().getUTCHours() // from -11 to 12
+  return hours >= 0 ? `Etc/GMT-${hours}` : `Etc/GMT+${-hours}` // Etc/GMT-N is UTC+N
+}
+
 beforeAll(async () => {
   server = await startFieldmark()
   browser = await launchChromium()
@@ -32,7 +38,8 @@ beforeAll(async () => {
     method: 'POST',
     cookie,
     csrf,
-    body: JSON.stringify({ domain: 'blog.example' }),
+    // A zone where it is about noon now, so "today" cannot turn over while the test runs.
+    body: JSON.stringify({ domain: 'blog.example', timezone: noonZone() }),
   })
   siteId = site.body.id
   const goal = await json(`/api/sites/${siteId}/goals`, {
