@@ -28,6 +28,15 @@ def short_tmpdir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
 
 
+def noon_zone() -> str:
+    """An IANA zone (Etc/GMT±N) whose local time is about 12:00 now: a site there cannot see "today"
+    turn over while a test that reads today's events runs."""
+    from datetime import UTC, datetime
+
+    hours = 12 - datetime.now(UTC).hour  # -11 to 12; Etc/GMT-N is UTC+N
+    return f"Etc/GMT-{hours}" if hours >= 0 else f"Etc/GMT+{-hours}"
+
+
 def settings_for(data_dir: Path, **env: str) -> Settings:
     return load_settings({"FIELDMARK_DATA_DIR": str(data_dir), **env}, env_file=None)
 

@@ -16,7 +16,7 @@ from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, settings_for
+from tests.conftest import LiveServer, noon_zone, settings_for
 
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 CHROME = (
@@ -40,7 +40,9 @@ def test_collected_events_are_counted_by_the_stats_api(
         )
         client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
         team = client.get("/api/teams").json()[0]["id"]
-        site = client.post(f"/api/teams/{team}/sites", json={"domain": "live.example"}).json()["id"]
+        site = client.post(
+            f"/api/teams/{team}/sites", json={"domain": "live.example", "timezone": noon_zone()}
+        ).json()["id"]
 
         def visit(ip: str, ua: str, pages: list[str], referrer: str) -> None:
             for i, page in enumerate(pages):

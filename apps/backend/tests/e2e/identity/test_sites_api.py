@@ -14,7 +14,7 @@ from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, settings_for
+from tests.conftest import LiveServer, noon_zone, settings_for
 
 
 def test_a_deleted_site_takes_its_events_with_it(
@@ -36,7 +36,9 @@ def test_a_deleted_site_takes_its_events_with_it(
         bad = client.post(f"/api/teams/{team}/sites", json={"domain": "not a domain"}, headers=csrf)
         assert bad.status_code == 400
         assert bad.json()["field"] == "domain"
-        keep = client.post(f"/api/teams/{team}/sites", json={"domain": "keep.example"}, headers=csrf).json()
+        keep = client.post(
+            f"/api/teams/{team}/sites", json={"domain": "keep.example", "timezone": noon_zone()}, headers=csrf
+        ).json()
         gone = client.post(f"/api/teams/{team}/sites", json={"domain": "gone.example"}, headers=csrf).json()
         taken = client.post(f"/api/teams/{team}/sites", json={"domain": "GONE.example"}, headers=csrf)
         assert taken.status_code == 409
