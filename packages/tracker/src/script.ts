@@ -60,7 +60,7 @@ if (script) {
     fetch(endpoint, { method: 'POST', body, keepalive: true })
       .then((answer) => answer.json())
       .then(
-        (settings) => ask && settings.load.map(load),
+        (settings) => settings.load.map(load), // a module imported again is not run again
         () => 0,
       )
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
