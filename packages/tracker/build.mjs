@@ -12,6 +12,8 @@ const entries = {
   script: { source: 'src/script.ts', format: 'iife', budget: 1024 },
   extras: { source: 'src/extras.ts', format: 'esm', budget: 3072 },
   heat: { source: 'src/heat.ts', format: 'esm', budget: 3072 },
+  // Loaded only on a page opened to show its heatmap, never on an ordinary visit.
+  overlay: { source: 'src/overlay.ts', format: 'esm', budget: 6144 },
 }
 
 mkdirSync('dist', { recursive: true })

@@ -23,6 +23,16 @@ export async function startFixtureSite(snippet: (page: string) => string, host =
     }
     if (path == '/' || path == '/index.html') html(200, page('index.html'))
     else if (path == '/about.html') html(200, page('about.html'))
+    else if (path == '/heat.html') html(200, page('heat.html'))
+    else if (path == '/unframeable.html') {
+      // The heatmap page as a site that refuses to be framed serves it.
+      response.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'X-Frame-Options': 'DENY',
+        'Content-Security-Policy': "frame-ancestors 'none'",
+      })
+      response.end(page('heat.html'))
+    }
     else if (path == '/app' || path.startsWith('/app/')) html(200, page('app.html'))
     else if (path == '/files/report-2026.pdf') {
       response.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Disposition': 'attachment' })
@@ -36,24 +46,40 @@ export async function startFixtureSite(snippet: (page: string) => string, host =
   }
 }
 
+const call = (fieldmark: string, path: string, method: string, body: unknown, auth: Record<string, string> = {}): Promise<Response> =>
+  fetch(fieldmark + path, { method, headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(body) })
+
+/** Registers the first account on a fresh Fieldmark: the headers that act as it, and its session
+ * cookie for a browser. */
+export async function signUp(fieldmark: string): Promise<{ auth: Record<string, string>; cookie: { name: string; value: string } }> {
+  const registered = await call(fieldmark, '/api/auth/register', 'POST', { email: 'ada@example.com', password: 'a long enough passphrase' })
+  const pair = String(registered.headers.get('set-cookie')).split(';')[0]
+  const auth = { Cookie: pair, 'X-CSRF-Token': (await registered.json()).csrf_token }
+  const [name, ...value] = pair.split('=')
+  return { auth, cookie: { name, value: value.join('=') } }
+}
+
 /** Registers the first account on a fresh Fieldmark and creates a site with its tracker options. */
 export async function createSite(
   fieldmark: string,
   site: Record<string, unknown>,
   trackerOptions: Record<string, boolean> = {},
 ): Promise<string> {
-  const call = (path: string, method: string, body: unknown, auth: Record<string, string> = {}): Promise<Response> =>
-    fetch(fieldmark + path, { method, headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(body) })
-  const registered = await call('/api/auth/register', 'POST', { email: 'ada@example.com', password: 'a long enough passphrase' })
-  const auth = {
-    Cookie: String(registered.headers.get('set-cookie')).split(';')[0],
-    'X-CSRF-Token': (await registered.json()).csrf_token,
-  }
+  return createSiteAs(fieldmark, (await signUp(fieldmark)).auth, site, trackerOptions)
+}
+
+/** Creates a site in the account's first team, with its tracker options. */
+export async function createSiteAs(
+  fieldmark: string,
+  auth: Record<string, string>,
+  site: Record<string, unknown>,
+  trackerOptions: Record<string, boolean> = {},
+): Promise<string> {
   const teams = await (await fetch(fieldmark + '/api/teams', { headers: auth })).json()
-  const created = await call(`/api/teams/${teams[0].id}/sites`, 'POST', site, auth)
+  const created = await call(fieldmark, `/api/teams/${teams[0].id}/sites`, 'POST', site, auth)
   if (created.status != 201) throw new Error(`the site was not created: ${await created.text()}`)
   const id = (await created.json()).id
-  const patched = await call(`/api/sites/${id}`, 'PATCH', { tracker_options: trackerOptions }, auth)
+  const patched = await call(fieldmark, `/api/sites/${id}`, 'PATCH', { tracker_options: trackerOptions }, auth)
   if (patched.status != 200) throw new Error(`the site's options were not set: ${await patched.text()}`)
   return id
 }

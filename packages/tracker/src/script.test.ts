@@ -234,6 +234,18 @@ describe('privacy', () => {
     },
   )
 
+  it('tracks nothing on a page opened to show its heatmap (a token in the fragment)', async () => {
+    setURL('https://example.com/pricing#fmh_0123_4567_sig')
+    ;(window as unknown as { fieldmark: { q: unknown[] } }).fieldmark = { q: [['Queued']] } as never
+    // Modules come from the script's folder: here a stand-in overlay that counts its loads.
+    await run({}, import.meta.url.replace(/[^/]*$/, 'fixtures/js/script.js'))
+    await vi.waitFor(() => expect((globalThis as { overlaysLoaded?: number }).overlaysLoaded).toBe(1))
+    ;(window as unknown as { fieldmark: (n: string) => void }).fieldmark('Signup')
+    history.pushState({}, '', '/next')
+    setHidden(true)
+    expect(sent).toEqual([])
+  })
+
   it('leaves no cookie and touches no storage', async () => {
     const setItem = vi.spyOn(Storage.prototype, 'setItem')
     const getItem = vi.spyOn(Storage.prototype, 'getItem')

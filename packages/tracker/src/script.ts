@@ -13,7 +13,7 @@ interface Options {
  * attributes (`a`), an event of the current page (`e`), and the sender (`p`, a JSON body). Tracking
  * is off (privacy signals, local pages) when `a` is missing. */
 export type Api = ((name: string, options?: Options | string) => void) & {
-  q?: ArrayLike<unknown>[]
+  q?: ArrayLike<unknown>[] // the stub's queue: each call's `arguments`
   a?: (name: string) => string | null
   e?: (name: string, extra: object) => object
   p?: (body: string) => unknown
@@ -35,7 +35,7 @@ if (script) {
   let person: string | undefined
   let current = ''
   let referrer = d.referrer.replace(/[?#].*/, '') // no query or fragment, like the page's own address
-  let since = 0
+  let since: number | false = 0
   let visible = 0
   let bottom = 0
   let sent = 0
@@ -53,7 +53,7 @@ if (script) {
   // takes the site from the page's host.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const event = (name: string, extra: any): object =>
-    Object.assign({ n: name, u: url(), d: attr('domain'), site: attr('site'), h: hash, pid: person }, extra)
+    ({ n: name, u: url(), d: attr('domain'), site: attr('site'), h: hash, pid: person, ...extra })
   // The first pageview asks for the site's settings: the answer names the modules to load.
   const post = (body: string, ask?: unknown): unknown =>
     (!ask && nav.sendBeacon(endpoint, body)) ||
@@ -65,17 +65,17 @@ if (script) {
       )
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const send = (name: string, extra: any, ask?: unknown): unknown => post(JSON.stringify(event(name, extra)), ask)
-  // Time visible and focused runs from `since` (0 while hidden or unfocused); `bottom` is the lowest
+  // Time visible and focused runs from `since` (false while unfocused); `bottom` is the lowest
   // point of the document seen so far.
   const tick = (): void => {
     const now = Date.now()
     if (since) visible += now - since
-    since = !d.hidden && d.hasFocus() ? now : 0
+    since = d.hasFocus() && now // a hidden page has sent its engagement already
     bottom = Math.max(bottom, scrollY + innerHeight)
   }
   const flush = (): void => {
     tick()
-    if (!sent) send('engagement', { u: current, e: visible, sd: Math.round((bottom / d.documentElement.scrollHeight) * 100) /* over 100 is taken as 100 */ })
+    if (!sent) send('engagement', { u: current, e: visible, sd: ((100 * bottom) / d.documentElement.scrollHeight + 0.5) | 0 /* rounded; over 100 is taken as 100 */ })
     sent = 1
   }
   const page = (ask?: unknown): void => {
@@ -97,20 +97,23 @@ if (script) {
     if (name == 'identify') person = options && '' + options
     else send(name, options) // props, revenue and interactive go as they are
   }
-  const queued = (w.fieldmark && w.fieldmark.q) || []
+  const queued = w.fieldmark?.q || []
   api.a = attr
   api.e = event
   api.p = post
-  w.fieldmark = api
+  w.fieldmark = () => 0 // until tracking is known to be on
   // Global Privacy Control is always honoured, Do Not Track unless the snippet says data-dnt="ignore";
   // local pages (localhost, loopback, and file:, which has no host) and automation are skipped unless
   // it says data-local.
-  if (
+  // The dashboard's "view heatmap on page" puts a heatmap token in the fragment: draw, track nothing.
+  if (/#fmh_/.test(l.hash)) load('overlay')
+  else if (
     !nav.globalPrivacyControl &&
     (nav.doNotTrack != '1' || attr('dnt') == 'ignore') &&
     (attr('local') != null || !(nav.webdriver || /^(localhost|\[::1\]|127\..*)?$/.test(l.hostname)))
   ) {
-    for (const call of queued) if (call[0] == 'identify') api.apply(0, call as never) // before the pageview
+    w.fieldmark = api
+    queued.map((call) => call[0] == 'identify' && api(...(call as [string]))) // before the pageview
     for (const method of ['pushState', 'replaceState'] as const) {
       const original = history[method]
       history[method] = function (this: History) {
@@ -121,7 +124,7 @@ if (script) {
     }
     for (const name of ['popstate', 'hashchange', 'scroll', 'focus', 'blur', 'visibilitychange']) addEventListener(name, seen)
     page(1)
-    for (const call of queued) api.apply(0, call as never)
+    queued.map((call) => api(...(call as [string])))
     if (/ data-[of4]/.test(script.outerHTML)) load('extras')
-  } else w.fieldmark = () => 0
+  }
 }

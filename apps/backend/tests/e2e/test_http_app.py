@@ -116,7 +116,7 @@ async def test_the_dashboard_is_served_with_history_fallback(client: AsyncTestCl
 
 
 async def test_the_tracker_script_and_its_modules_are_served(client: AsyncTestClient) -> None:
-    for name in ("script", "extras", "heat"):
+    for name in ("script", "extras", "heat", "overlay"):
         built = REPO / f"packages/tracker/dist/{name}.js"
         assert built.is_file(), "run `make setup` to build the tracker"
         response = await client.get(f"/js/{name}.js")

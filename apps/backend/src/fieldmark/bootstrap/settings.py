@@ -111,7 +111,7 @@ def _script_names(raw: str) -> str:
     for name in (part.strip() for part in raw.split(",")):
         if name and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}\.js", name):
             raise ValueError(f"{name!r} is not a file name such as app.js")
-        if name in ("extras.js", "heat.js"):
+        if name in ("extras.js", "heat.js", "overlay.js"):
             raise ValueError(f"{name!r} is the name of a tracker module")
     return raw
 

@@ -37,7 +37,9 @@ _NOT_BUILT = (
 )
 
 
-TRACKER_MODULES = ("extras", "heat")  # ES modules the core script loads on demand with import()
+# ES modules the core script loads on demand with import(); the overlay only on a page opened to show
+# its heatmap.
+TRACKER_MODULES = ("extras", "heat", "overlay")
 
 
 def tracker_files(aliases: str) -> HTTPRouteHandler:
