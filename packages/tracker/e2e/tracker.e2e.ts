@@ -117,6 +117,10 @@ describe('the tracker on a fixture site', () => {
     await page.click('#to-inbox') // replaceState
     await page.goBack() // popstate
     await page.waitForURL(`${origin}/app/`)
+    // The popstate pageview is a beacon: let it land before the next page's pageview, so that the rows'
+    // order (by arrival) is the visit's.
+    await expect.poll(() => bodies.filter((b) => /"n":"pageview","u":"[^"]*\/app\/"/.test(b)).length).toBe(2)
+    await pause(300)
     await page.goto(`${origin}/no-such-page`)
     await page.waitForFunction(() => (window as unknown as { fieldmark?: { a?: unknown } }).fieldmark?.a)
     await expect.poll(() => bodies.some((b) => b.includes('"404"'))).toBe(true)
