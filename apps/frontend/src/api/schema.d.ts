@@ -1540,6 +1540,7 @@ export interface components {
             heatmap_pages?: string[] | null;
             kept_query_params?: string[] | null;
             name?: string | null;
+            retention_days?: number | null;
             timezone?: string | null;
             tracker_options?: {
                 [key: string]: boolean;
@@ -1555,6 +1556,7 @@ export interface components {
             kept_query_params: string[];
             name: string;
             public_key: string;
+            retention_days: number;
             team_id: string | null;
             timezone: string;
             tracker_options: {

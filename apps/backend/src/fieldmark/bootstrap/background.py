@@ -44,7 +44,7 @@ class BackgroundServices:
             self._tasks.append(asyncio.create_task(writer.run(self._stop), name=f"writer-{index}"))
         log.info("started %d stream writer(s)", self._writers)
         if self._jobs is not None:
-            await asyncio.to_thread(self._jobs.start)
+            await asyncio.to_thread(self._jobs.start, asyncio.get_running_loop())
 
     async def stop(self) -> None:
         """Finish the batch in hand (the stop is noticed between reads), then return."""

@@ -32,6 +32,7 @@ def _settings(site: Site | None) -> SiteSettings | None:
         kept_query_params=site.kept_query_params,
         heatmaps=site.option("heatmaps"),
         heatmap_pages=site.heatmap_pages,
+        retention_days=site.retention_days,
     )
 
 

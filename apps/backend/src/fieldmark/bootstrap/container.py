@@ -18,6 +18,7 @@ from fieldmark.bootstrap.bridges import (
     SitesForIngestion,
 )
 from fieldmark.bootstrap.engines import EngineUrls
+from fieldmark.bootstrap.jobs import JobQueue
 from fieldmark.bootstrap.settings import Settings
 from fieldmark.bootstrap.stores import ClickHousePool, open_clickhouse, open_postgres_pool, open_redis
 from fieldmark.identity.adapters.postgres_audit import PsycopgAuditLog
@@ -25,6 +26,7 @@ from fieldmark.identity.container import IdentityContainer
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.adapters.redis_versions import RedisDataVersions
 from fieldmark.ingestion.container import IngestionContainer
+from fieldmark.reporting.application.retention import ScheduleRetention
 from fieldmark.reporting.container import ReportingContainer
 from fieldmark.shared_kernel.clock import SystemClock
 from fieldmark.sites.container import SitesContainer
@@ -74,6 +76,7 @@ class AppContainer(containers.DeclarativeContainer):
     postgres = providers.Resource(_postgres, urls)
     redis = providers.Resource(_redis, urls)
     clickhouse = providers.Resource(_clickhouse, urls)
+    jobs = providers.Singleton(JobQueue, urls.provided.redis_url)
 
     # Identity keeps the audit log; Sites records its deletions in it too.
     audit_log = providers.Singleton(PsycopgAuditLog, pool=postgres)
@@ -83,6 +86,8 @@ class AppContainer(containers.DeclarativeContainer):
         postgres=postgres,
         clock=clock,
         audit=audit_log,
+        # A changed retention period becomes Reporting's job (its container is declared below).
+        retention=providers.Singleton(ScheduleRetention, jobs),
         # Its own event store (stateless) rather than Ingestion's: the two containers would need each other.
         eraser=providers.Singleton(
             EventsEraserForSites,
@@ -125,4 +130,6 @@ class AppContainer(containers.DeclarativeContainer):
         clock=clock,
         sites=providers.Singleton(SitesForAnalytics, sites.sites, sites.definitions),
     )
-    reporting = providers.Container(ReportingContainer, postgres=postgres, redis=redis)
+    reporting = providers.Container(
+        ReportingContainer, postgres=postgres, redis=redis, clickhouse=clickhouse, jobs=jobs, clock=clock
+    )

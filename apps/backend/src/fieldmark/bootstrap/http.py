@@ -37,7 +37,8 @@ from fieldmark.bootstrap.container import AppContainer, resolved
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.health import HealthController, Probe, liveness
 from fieldmark.bootstrap.heatmap_cors import heatmap_cors
-from fieldmark.bootstrap.jobs import JobWorker, install_broker
+from fieldmark.bootstrap.job_handlers import declare_jobs
+from fieldmark.bootstrap.jobs import JobWorker
 from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_files
@@ -177,8 +178,10 @@ def create_app(
     """The HTTP app for a process with the given roles, its stores opened on start-up; with the worker
     role, `writers` stream writer tasks run beside it."""
     probes: dict[str, Probe] = {}
-    broker = install_broker(urls.redis_url) if (urls := _urls_of(container)) is not None else None
-    jobs = JobWorker(broker) if broker is not None and Role.WORKER in roles else None
+    queue = container.jobs() if _urls_of(container) is not None else None
+    if queue is not None:
+        declare_jobs(container, queue)
+    jobs = JobWorker(queue) if queue is not None and Role.WORKER in roles else None
     services = BackgroundServices(container, writers, stable_names=stable_writer_names, jobs=jobs)
 
     async def open_stores(app: Litestar) -> None:

@@ -4,7 +4,19 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from fieldmark.reporting.adapters.clickhouse_retention import ClickHouseRetention
+from fieldmark.reporting.application.retention import ApplyRetention, ScheduleRetention
+from fieldmark.shared_kernel.clock import Clock
+
 
 class ReportingContainer(containers.DeclarativeContainer):
     postgres: providers.Dependency[Any] = providers.Dependency()  # typed when its adapters land
     redis: providers.Dependency[Any] = providers.Dependency()  # typed when its adapters land
+    clickhouse: providers.Dependency[Any] = providers.Dependency()  # bootstrap's ClickHousePool
+    jobs: providers.Dependency[Any] = providers.Dependency()  # bootstrap's JobQueue
+    clock: providers.Dependency[Clock] = providers.Dependency()
+
+    schedule_retention = providers.Singleton(ScheduleRetention, jobs=jobs)
+    apply_retention = providers.Singleton(
+        ApplyRetention, store=providers.Singleton(ClickHouseRetention, clickhouse), clock=clock
+    )

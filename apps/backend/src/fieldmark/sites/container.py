@@ -21,6 +21,7 @@ class SitesContainer(containers.DeclarativeContainer):
     clock: providers.Dependency[Clock] = providers.Dependency()
     eraser: providers.Dependency[Any] = providers.Dependency()  # SiteDataEraser over Ingestion
     audit: providers.Dependency[Any] = providers.Dependency()  # AuditTrail, kept by Identity
+    retention: providers.Dependency[Any] = providers.Dependency()  # RetentionPolicy, over Reporting
 
     sites = providers.Singleton(PsycopgSiteRepository, pool=postgres)
     create_site = providers.Factory(CreateSite, sites=sites, clock=clock)
@@ -28,7 +29,7 @@ class SitesContainer(containers.DeclarativeContainer):
     get_site = providers.Singleton(GetSite, sites=sites)
     delete_site = providers.Singleton(DeleteSite, sites=sites, eraser=eraser, audit=audit)
     reset_site_data = providers.Singleton(ResetSiteData, sites=sites, eraser=eraser, audit=audit)
-    edit_site = providers.Singleton(EditSite, sites=sites)
+    edit_site = providers.Singleton(EditSite, sites=sites, retention=retention)
     definitions = providers.Singleton(PsycopgDefinitionRepository, pool=postgres)
     goals = providers.Singleton(Goals, store=definitions, clock=clock)
     funnels = providers.Singleton(Funnels, store=definitions, clock=clock)

@@ -54,6 +54,7 @@ COLUMNS = (
     "dead",
     "person_id",
     "label",
+    "retention_days",
 )
 
 
@@ -109,6 +110,7 @@ def _row(recorded: RecordedEvent) -> tuple[object, ...]:
         c.dead if c else False,
         e.person_id,
         c.label if c else "",
+        e.retention_days,
     )
 
 

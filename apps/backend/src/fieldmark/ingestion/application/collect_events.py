@@ -167,4 +167,5 @@ class CollectEvents:
             scroll_depth=event.scroll_depth,
             click=event.click,
             person_id=person_id(self._person_key, site.site_id, event.person) if event.person else 0,
+            retention_days=site.retention_days,
         )

@@ -105,3 +105,4 @@ class StoredEvent:
     scroll_depth: int
     click: Click | None
     person_id: int = 0  # the person's id under a per-site keyed hash; 0 for anonymous visitors
+    retention_days: int = 0  # the site's retention period when collected (ClickHouse's TTL); 0: for ever

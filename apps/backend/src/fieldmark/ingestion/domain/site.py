@@ -22,6 +22,7 @@ class SiteSettings:
     kept_query_params: tuple[str, ...] = ()
     heatmaps: bool = False  # clicks are kept, and the tracker loads its behavioural module, only when on
     heatmap_pages: tuple[str, ...] = ()  # the pages (paths or patterns) whose clicks are kept; empty: all
+    retention_days: int = 0  # stamped on its events, for ClickHouse's TTL; 0 keeps them for ever
 
     def keeps_clicks_of(self, path: str) -> bool:
         if not self.heatmaps:

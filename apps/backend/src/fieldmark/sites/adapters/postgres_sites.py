@@ -17,7 +17,7 @@ from fieldmark.sites.domain.site import Site
 _SELECT = (
     "SELECT id, team_id, domain, name, timezone, public_key, allowed_hostnames,"
     " excluded_networks::text[] AS excluded_networks, kept_query_params, created_at, tracker_options,"
-    " heatmap_pages"
+    " heatmap_pages, retention_days"
     " FROM sites"
 )
 
@@ -36,6 +36,7 @@ def _site(row: dict[str, Any]) -> Site:
         created_at=row["created_at"],
         tracker_options=dict(row["tracker_options"] or {}),
         heatmap_pages=tuple(row["heatmap_pages"] or ()),
+        retention_days=row["retention_days"],
     )
 
 
@@ -107,7 +108,7 @@ class PsycopgSiteRepository:
                 await conn.execute(
                     "UPDATE sites SET name = %s, timezone = %s, allowed_hostnames = %s,"
                     " excluded_networks = %s::cidr[], kept_query_params = %s, tracker_options = %s,"
-                    " heatmap_pages = %s WHERE id = %s",
+                    " heatmap_pages = %s, retention_days = %s WHERE id = %s",
                     (
                         site.name,
                         site.timezone,
@@ -116,6 +117,7 @@ class PsycopgSiteRepository:
                         list(site.kept_query_params),
                         Jsonb(site.tracker_options),
                         list(site.heatmap_pages),
+                        site.retention_days,
                         site.id,
                     ),
                 )

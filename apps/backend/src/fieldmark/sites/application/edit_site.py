@@ -6,9 +6,10 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
-from fieldmark.sites.application.ports import SiteRepository
+from fieldmark.sites.application.ports import NO_RETENTION, RetentionPolicy, SiteRepository
 from fieldmark.sites.domain.site import (
     Site,
+    check_retention,
     check_timezone,
     check_tracker_options,
     normalize_heatmap_pages,
@@ -28,15 +29,18 @@ class SiteChanges:
     kept_query_params: list[str] | None = None
     tracker_options: dict[str, bool] | None = None
     heatmap_pages: list[str] | None = None
+    retention_days: int | None = None
 
 
 class EditSite:
     """Rules: the same checks as at creation; the domain and public key do not change (a new domain is a
     new site). Tracker options merge into the current ones. The collect endpoint sees changes within
-    30 seconds (its site cache)."""
+    30 seconds (its site cache). A new retention period is handed to the retention policy, which applies
+    it to the events already stored."""
 
-    def __init__(self, sites: SiteRepository) -> None:
+    def __init__(self, sites: SiteRepository, retention: RetentionPolicy = NO_RETENTION) -> None:
         self._sites = sites
+        self._retention = retention
 
     async def execute(self, site_id: UUID, changes: SiteChanges) -> Site:
         site = await self._sites.by_id(site_id)
@@ -73,6 +77,13 @@ class EditSite:
                 if changes.heatmap_pages is not None
                 else site.heatmap_pages
             ),
+            retention_days=(
+                check_retention(changes.retention_days)
+                if changes.retention_days is not None
+                else site.retention_days
+            ),
         )
         await self._sites.update(edited)
+        if edited.retention_days != site.retention_days:
+            await self._retention.changed(site_id, edited.retention_days)
         return edited

@@ -31,6 +31,20 @@ class SiteRepository(Protocol):
     async def update(self, site: Site) -> None: ...
 
 
+class RetentionPolicy(Protocol):
+    """Applies a site's retention period to its stored events: implemented over Reporting."""
+
+    async def changed(self, site_id: UUID, days: int) -> None: ...
+
+
+class _NoRetention:
+    async def changed(self, site_id: UUID, days: int) -> None:
+        return None
+
+
+NO_RETENTION: RetentionPolicy = _NoRetention()
+
+
 class SiteDataEraser(Protocol):
     """Removes a site's collected events: implemented over the Ingestion context."""
 

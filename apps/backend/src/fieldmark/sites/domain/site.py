@@ -77,6 +77,7 @@ class Site:
     created_at: datetime
     tracker_options: dict[str, bool] = field(default_factory=dict)
     heatmap_pages: tuple[str, ...] = ()  # pages (paths or patterns) whose clicks are kept; empty: all
+    retention_days: int = 0  # days its events are kept; 0: for ever
 
     def option(self, name: str) -> bool:
         return self.tracker_options.get(name, TRACKER_OPTIONS[name])
@@ -116,6 +117,16 @@ def normalize_networks(raw: list[str] | None) -> tuple[str, ...]:
 
 
 MAX_HEATMAP_PAGES = 50
+RETENTION_DAYS = (7, 3650)  # the shortest and longest retention periods; 0 keeps events for ever
+
+
+def check_retention(days: int) -> int:
+    low, high = RETENTION_DAYS
+    if days != 0 and not low <= days <= high:
+        raise InvalidInput(
+            f"retention_days is 0 (keep for ever) or from {low} to {high} days", field="retention_days"
+        )
+    return days
 
 
 def normalize_heatmap_pages(raw: list[str]) -> tuple[str, ...]:

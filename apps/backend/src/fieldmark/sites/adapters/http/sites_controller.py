@@ -42,6 +42,7 @@ class SiteEdit(msgspec.Struct, forbid_unknown_fields=True):
     kept_query_params: list[str] | None = None
     tracker_options: dict[str, bool] | None = None
     heatmap_pages: list[str] | None = None
+    retention_days: int | None = None
 
 
 class Snippets(msgspec.Struct, frozen=True):
@@ -61,6 +62,7 @@ class SiteOut(msgspec.Struct, frozen=True):
     kept_query_params: list[str]
     tracker_options: dict[str, bool]
     heatmap_pages: list[str]
+    retention_days: int
 
 
 def _out(site: Site) -> SiteOut:
@@ -76,6 +78,7 @@ def _out(site: Site) -> SiteOut:
         list(site.kept_query_params),
         {name: site.option(name) for name in TRACKER_OPTIONS},
         list(site.heatmap_pages),
+        site.retention_days,
     )
 
 
@@ -173,6 +176,7 @@ class SitesController(Controller):
                     kept_query_params=data.kept_query_params,
                     tracker_options=data.tracker_options,
                     heatmap_pages=data.heatmap_pages,
+                    retention_days=data.retention_days,
                 ),
             )
         )

@@ -1,0 +1,55 @@
+"""Retention in ClickHouse: the `events` table's TTL deletes a row once it is older than its
+`retention_days` (migration 0003). Changing a site's period rewrites that column for its rows (a
+mutation), and materializing the TTL in the partitions that can hold expired rows deletes them at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from fieldmark.shared_kernel.errors import StoreUnavailable
+
+
+class ClickHouseRunner(Protocol):
+    async def arun(self, work: Callable[[Any], Any]) -> Any: ...
+
+
+class ClickHouseRetention:
+    def __init__(self, clickhouse: ClickHouseRunner) -> None:
+        self._clickhouse = clickhouse
+
+    async def _run(self, work: Callable[[Any], Any], what: str) -> Any:
+        try:
+            return await self._clickhouse.arun(work)
+        except Exception as exc:
+            raise StoreUnavailable(f"ClickHouse could not {what} ({type(exc).__name__}: {exc})") from None
+
+    async def restamp(self, site_id: UUID, days: int) -> None:
+        await self._run(
+            lambda client: client.command(
+                "ALTER TABLE events UPDATE retention_days = {days:UInt16}"
+                " WHERE site_id = {site:UUID} AND retention_days != {days:UInt16}"
+                " SETTINGS mutations_sync = 2",
+                parameters={"site": site_id, "days": days},
+            ),
+            "restamp the site's retention",
+        )
+
+    async def expire(self, before: datetime) -> None:
+        month = before.year * 100 + before.month  # partitions are months (toYYYYMM)
+
+        def work(client: Any) -> None:
+            partitions = client.query(
+                "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase()"
+                " AND table = 'events' AND active ORDER BY partition_id"
+            ).result_rows
+            for (partition,) in partitions:
+                if str(partition).isdigit() and int(partition) <= month:
+                    client.command(
+                        f"ALTER TABLE events MATERIALIZE TTL IN PARTITION ID '{partition}'"
+                        " SETTINGS mutations_sync = 2"
+                    )
+
+        await self._run(work, "delete expired events")
