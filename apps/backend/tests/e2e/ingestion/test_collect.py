@@ -480,6 +480,7 @@ def test_nothing_identifying_is_stored_or_logged(start_fieldmark, site, caplog, 
             "stream": fm.redis.xrange,
             "set": fm.redis.smembers,
             "list": lambda k: fm.redis.lrange(k, 0, -1),
+            "zset": lambda k: fm.redis.zrange(k, 0, -1, withscores=True),  # the job queue's heartbeats
         }[kind](key)
         redis_dump.append(repr(key) + repr(value))
     clickhouse_dump = "\n".join(
