@@ -654,6 +654,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/persons/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete every event tied to one identified person (GDPR article 17)
+         * @description 200 `{deleted}`: the events recorded under the id the site gave the person and the rest of the visits they were in, gone from every read at once. Admins and owners (or a key with `sites:manage`); 400 for a missing or overlong `person`; audited with the hashed id.
+         */
+        post: operations["erasePerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/persons/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Every event tied to one identified person, as CSV (GDPR article 15)
+         * @description 200 `text/csv`, streamed: the events recorded under the id the site gave the person, and the rest of the visits they were in; a header row only when there are none. Admins and owners (or a key with `sites:manage`); 400 for a missing or overlong `person`; the audit log records it with the hashed id.
+         */
+        post: operations["exportPerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/query": {
         parameters: {
             query?: never;
@@ -1241,6 +1281,10 @@ export interface components {
             share: number;
             tag: string;
         };
+        /** ErasedOut */
+        ErasedOut: {
+            deleted: number;
+        };
         /** FunnelBody */
         FunnelBody: {
             name: string;
@@ -1431,6 +1475,10 @@ export interface components {
         PathCount: {
             steps: string[];
             visits: number;
+        };
+        /** PersonIn */
+        PersonIn: {
+            person: string;
         };
         /** QueryOut */
         QueryOut: {
@@ -3118,6 +3166,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JourneysOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    erasePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasedOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    exportPerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonIn"];
+            };
+        };
+        responses: {
+            /** @description Stream Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Bad request syntax or unsupported method */

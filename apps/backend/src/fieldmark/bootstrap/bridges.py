@@ -9,10 +9,14 @@ from uuid import UUID
 
 from fieldmark.analytics.application.ports import FunnelDef, SiteView
 from fieldmark.analytics.domain.query import GoalDef
+from fieldmark.identity.adapters.postgres_api_keys import PsycopgApiKeyRepository
+from fieldmark.identity.adapters.postgres_audit import PsycopgAuditLog
 from fieldmark.identity.application.ports import SegmentSummary, SiteSummary
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
+from fieldmark.ingestion.adapters.redis_forget import RedisSiteForgetting
 from fieldmark.ingestion.adapters.redis_versions import RedisDataVersions
 from fieldmark.ingestion.domain.site import SiteSettings
+from fieldmark.ingestion.domain.visitors import person_id
 from fieldmark.shared_kernel.errors import InvalidInput
 from fieldmark.shared_kernel.ids import TeamId
 from fieldmark.sites.application.ports import DefinitionRepository, SiteRepository
@@ -146,13 +150,44 @@ class SitesForAnalytics:
         return None
 
 
+class PersonIdsForReporting:
+    """Reporting's `PersonIds`: the same keyed hash Ingestion stores."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def of(self, site_id: UUID, person: str) -> int:
+        return person_id(self._key, site_id, person)
+
+
 class EventsEraserForSites:
     """Sites' `SiteDataEraser` over the Ingestion context's event store; the site's data version moves on
-    too, so no cached answer outlives the events."""
+    too, so no cached answer outlives the events. A deleted site is also forgotten by Ingestion's Redis
+    (its queued events are then dropped by the writers) and by Identity's API keys."""
 
-    def __init__(self, store: ClickHouseEventStore, versions: RedisDataVersions | None = None) -> None:
+    def __init__(
+        self,
+        store: ClickHouseEventStore,
+        versions: RedisDataVersions | None = None,
+        forgetting: RedisSiteForgetting | None = None,
+        api_keys: PsycopgApiKeyRepository | None = None,
+        audit: PsycopgAuditLog | None = None,
+    ) -> None:
+        self._audit = audit
         self._store = store
         self._versions = versions
+        self._forgetting = forgetting
+        self._api_keys = api_keys
+
+    async def purge(self, site_id: UUID) -> None:
+        if self._forgetting is not None:
+            await self._forgetting.forget(site_id)
+            # A batch written between the first erase and the tombstone is erased now; later ones drop.
+            await self._store.erase_site(site_id)
+        if self._api_keys is not None:
+            await self._api_keys.forget_site(site_id)
+        if self._audit is not None:
+            await self._audit.forget_site(site_id)
 
     async def erase(self, site_id: UUID) -> None:
         await self._store.erase_site(site_id)

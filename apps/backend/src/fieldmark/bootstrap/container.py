@@ -12,6 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 from fieldmark.analytics.container import AnalyticsContainer
 from fieldmark.bootstrap.bridges import (
     EventsEraserForSites,
+    PersonIdsForReporting,
     SiteFactsForIdentity,
     SitesForAnalytics,
     SitesForIdentity,
@@ -21,9 +22,11 @@ from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.jobs import JobQueue
 from fieldmark.bootstrap.settings import Settings
 from fieldmark.bootstrap.stores import ClickHousePool, open_clickhouse, open_postgres_pool, open_redis
+from fieldmark.identity.adapters.postgres_api_keys import PsycopgApiKeyRepository
 from fieldmark.identity.adapters.postgres_audit import PsycopgAuditLog
 from fieldmark.identity.container import IdentityContainer
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
+from fieldmark.ingestion.adapters.redis_forget import RedisSiteForgetting
 from fieldmark.ingestion.adapters.redis_versions import RedisDataVersions
 from fieldmark.ingestion.container import IngestionContainer
 from fieldmark.reporting.application.retention import ScheduleRetention
@@ -77,6 +80,11 @@ class AppContainer(containers.DeclarativeContainer):
     redis = providers.Resource(_redis, urls)
     clickhouse = providers.Resource(_clickhouse, urls)
     jobs = providers.Singleton(JobQueue, urls.provided.redis_url)
+    # The key of the per-site hash of the ids sites give signed-in people (Ingestion stores it; Reporting
+    # finds a person's events by it).
+    person_key = providers.Callable(
+        lambda s: hashlib.sha256(b"person ids:" + s.secret_key.encode()).digest(), settings
+    )
 
     # Identity keeps the audit log; Sites records its deletions in it too.
     audit_log = providers.Singleton(PsycopgAuditLog, pool=postgres)
@@ -93,6 +101,9 @@ class AppContainer(containers.DeclarativeContainer):
             EventsEraserForSites,
             providers.Singleton(ClickHouseEventStore, clickhouse),
             providers.Singleton(RedisDataVersions, redis),
+            providers.Singleton(RedisSiteForgetting, redis),
+            providers.Singleton(PsycopgApiKeyRepository, pool=postgres),
+            audit_log,
         ),
     )
     identity = providers.Container(
@@ -119,9 +130,7 @@ class AppContainer(containers.DeclarativeContainer):
         max_backlog=settings.provided.ingest_max_backlog,
         ip_limit=settings.provided.ingest_ip_limit,
         site_limit=settings.provided.ingest_site_limit,
-        person_key=providers.Callable(
-            lambda s: hashlib.sha256(b"person ids:" + s.secret_key.encode()).digest(), settings
-        ),
+        person_key=person_key,
     )
     analytics = providers.Container(
         AnalyticsContainer,
@@ -131,5 +140,13 @@ class AppContainer(containers.DeclarativeContainer):
         sites=providers.Singleton(SitesForAnalytics, sites.sites, sites.definitions),
     )
     reporting = providers.Container(
-        ReportingContainer, postgres=postgres, redis=redis, clickhouse=clickhouse, jobs=jobs, clock=clock
+        ReportingContainer,
+        postgres=postgres,
+        redis=redis,
+        clickhouse=clickhouse,
+        jobs=jobs,
+        clock=clock,
+        person_ids=providers.Singleton(PersonIdsForReporting, person_key),
+        site_teams=providers.Singleton(SitesForIdentity, sites.sites),
+        audit=audit_log,
     )

@@ -57,6 +57,8 @@ from fieldmark.ingestion.adapters.http.collect_asgi import collect_endpoint, doc
 from fieldmark.ingestion.adapters.redis_stream import stream_status
 from fieldmark.ingestion.application.collect_events import CollectEvents
 from fieldmark.ingestion.application.ports import SiteDirectory
+from fieldmark.reporting.adapters.http.persons_controller import PersonsController
+from fieldmark.reporting.application.persons import PersonData
 from fieldmark.shared_kernel import errors
 from fieldmark.shared_kernel.access import PUBLIC, access
 from fieldmark.shared_kernel.net import Network, parse_networks
@@ -151,6 +153,11 @@ class AnalyticsState:
 
 
 @dataclass
+class ReportingState:
+    persons: PersonData
+
+
+@dataclass(frozen=True)
 class SitesState:
     list: ListSites
     create: CreateSite
@@ -237,6 +244,7 @@ def create_app(
                 segments=await resolved(container.sites.segments()),
                 base_url=container.settings().base_url,
             )
+            app.state.reporting = ReportingState(persons=await resolved(container.reporting.persons()))
             app.state.analytics = AnalyticsState(
                 run_query=await resolved(container.analytics.run_query()),
                 run_funnel=await resolved(container.analytics.run_funnel()),
@@ -296,6 +304,7 @@ def create_app(
                 SegmentsController,
                 QueryController,
                 HeatmapController,
+                PersonsController,
                 dashboard_index,
                 dashboard_route,
             ]

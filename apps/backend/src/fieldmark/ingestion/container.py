@@ -7,6 +7,7 @@ from dependency_injector import containers, providers
 from fieldmark.ingestion.adapters.cached_sites import CachedSiteDirectory
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.adapters.geo import open_geo_locator
+from fieldmark.ingestion.adapters.redis_forget import RedisSiteForgetting
 from fieldmark.ingestion.adapters.redis_queue import RedisEventQueue
 from fieldmark.ingestion.adapters.redis_salts import RedisSaltStore
 from fieldmark.ingestion.adapters.redis_stream import RedisEventStream
@@ -58,6 +59,7 @@ class IngestionContainer(containers.DeclarativeContainer):
     writer_settings = providers.Singleton(WriterSettings)
     stream = providers.Factory(RedisEventStream, redis)  # one per consumer name
     data_versions = providers.Singleton(RedisDataVersions, redis)
+    forgetting = providers.Singleton(RedisSiteForgetting, redis)
     writer = providers.Factory(
-        StreamWriter, store=event_store, settings=writer_settings, versions=data_versions
+        StreamWriter, store=event_store, settings=writer_settings, versions=data_versions, gone=forgetting
     )

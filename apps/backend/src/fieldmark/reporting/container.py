@@ -4,7 +4,9 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from fieldmark.reporting.adapters.clickhouse_persons import ClickHousePersonEvents
 from fieldmark.reporting.adapters.clickhouse_retention import ClickHouseRetention
+from fieldmark.reporting.application.persons import PersonData
 from fieldmark.reporting.application.retention import ApplyRetention, ScheduleRetention
 from fieldmark.shared_kernel.clock import Clock
 
@@ -16,7 +18,18 @@ class ReportingContainer(containers.DeclarativeContainer):
     jobs: providers.Dependency[Any] = providers.Dependency()  # bootstrap's JobQueue
     clock: providers.Dependency[Clock] = providers.Dependency()
 
+    person_ids: providers.Dependency[Any] = providers.Dependency()  # Ingestion's hashing of person ids
+    site_teams: providers.Dependency[Any] = providers.Dependency()  # over the Sites context
+    audit: providers.Dependency[Any] = providers.Dependency()  # AuditTrail, kept by Identity
+
     schedule_retention = providers.Singleton(ScheduleRetention, jobs=jobs)
+    persons = providers.Singleton(
+        PersonData,
+        ids=person_ids,
+        events=providers.Singleton(ClickHousePersonEvents, clickhouse),
+        sites=site_teams,
+        audit=audit,
+    )
     apply_retention = providers.Singleton(
         ApplyRetention, store=providers.Singleton(ClickHouseRetention, clickhouse), clock=clock
     )

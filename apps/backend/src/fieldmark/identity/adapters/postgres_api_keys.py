@@ -67,6 +67,13 @@ class PsycopgApiKeyRepository(PostgresRepository):
         )
         return bool(rows)
 
+    async def forget_site(self, site_id: UUID) -> None:
+        """A deleted site leaves the keys restricted to it (a key left with no site reads none)."""
+        await self._run(
+            "UPDATE api_keys SET site_ids = array_remove(site_ids, %s) WHERE %s = ANY(site_ids)",
+            (site_id, site_id),
+        )
+
     async def touch(self, key_id: UUID, at: datetime) -> None:
         await self._run(
             "UPDATE api_keys SET last_used_at = %s"

@@ -21,6 +21,12 @@ def _record(row: dict[str, Any]) -> AuditRecord:
 
 
 class PsycopgAuditLog(PostgresRepository):
+    async def forget_site(self, site_id: UUID) -> None:
+        """Entries keep what happened to a deleted site (by its domain or a link's name), not its id."""
+        await self._run(
+            "UPDATE audit_log SET detail = detail - 'site_id' WHERE detail->>'site_id' = %s", (str(site_id),)
+        )
+
     async def record(self, event: AuditEvent) -> None:
         await self._run(
             "INSERT INTO audit_log (team_id, actor_user, actor_key, action, target, detail)"

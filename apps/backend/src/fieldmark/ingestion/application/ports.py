@@ -96,6 +96,14 @@ class EventStore(Protocol):
         """Insert in one batch; a repeat with the same token inserts nothing. Raise on failure."""
 
 
+class GoneSites(Protocol):
+    async def gone(self, site_ids: set[UUID]) -> set[UUID]:
+        """Which of these sites have been deleted (recently enough to still have queued events)."""
+
+    async def forget(self, site_id: UUID) -> None:
+        """Drop what the store holds of a deleted site (sessions its late events opened, counters)."""
+
+
 class DataVersions(Protocol):
     async def bump(self, site_ids: set[UUID]) -> None:
         """Mark these sites' data as changed: cached statistics of them are stale from now on."""

@@ -9,7 +9,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from fieldmark.ingestion.application.ports import DataVersions, EventStore, EventStream
+from fieldmark.ingestion.application.ports import DataVersions, EventStore, EventStream, GoneSites
 from fieldmark.ingestion.domain.recorded import StreamEntry
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,10 @@ class StreamWriter:
     Rules: a consumer has one batch in flight at a time and acknowledges it only after the insert, so its
     pending entries are exactly that batch and a restart inserts it again under the same dedup token
     (nothing is duplicated). The batch of a consumer silent for a minute is taken over whole, for the same
-    reason. An entry that cannot be decoded stays pending and is retried with the next batches; after
-    `max_attempts` it moves to the dead-letter stream. When the store fails, the same batch is retried
-    with exponential backoff and nothing new is read, so nothing is lost while ClickHouse is away."""
+    reason. Events of a site deleted after they were collected are dropped. An entry that cannot be
+    decoded stays pending and is retried with the next batches; after `max_attempts` it moves to the
+    dead-letter stream. When the store fails, the same batch is retried with exponential backoff and
+    nothing new is read, so nothing is lost while ClickHouse is away."""
 
     def __init__(
         self,
@@ -47,8 +48,10 @@ class StreamWriter:
         store: EventStore,
         settings: WriterSettings | None = None,
         versions: DataVersions | None = None,
+        gone: GoneSites | None = None,
     ) -> None:
         self._versions = versions
+        self._gone = gone
         self._stream = stream
         self._store = store
         self._settings = settings or WriterSettings()
@@ -106,6 +109,17 @@ class StreamWriter:
                 await self._fail(entry, entry.error or "undecodable entry")
         if not good:
             return 0
+        if self._gone is not None:  # events of a site deleted since they were collected are dropped
+            gone = await self._gone.gone({e.recorded.event.site_id for e in good if e.recorded})
+            if gone:
+                dropped = [e for e in good if e.recorded and e.recorded.event.site_id in gone]
+                log.info("dropped %d queued events of %d deleted site(s)", len(dropped), len(gone))
+                for site in gone:  # the sessions those events opened when they were collected
+                    await self._gone.forget(site)
+                await self._stream.ack([e.entry_id for e in dropped])
+                good = [e for e in good if e not in dropped]
+                if not good:
+                    return 0
         delay = self._settings.backoff_start_s
         while True:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -21,3 +22,25 @@ class EventRetention(Protocol):
 
     async def expire(self, before: datetime) -> None:
         """Delete now the events whose retention period has run out, in data older than `before`."""
+
+
+class PersonIds(Protocol):
+    """A site's hashed id for a person, as Ingestion stores it (the raw id is never stored)."""
+
+    def of(self, site_id: UUID, person: str) -> int: ...
+
+
+class PersonEvents(Protocol):
+    """The events tied to one person of a site: theirs, and the rest of the visits they were in."""
+
+    def export(self, site_id: UUID, person_id: int) -> AsyncIterator[bytes]:
+        """CSV with a header row, streamed."""
+        ...
+
+    async def count(self, site_id: UUID, person_id: int) -> int: ...
+
+    async def erase(self, site_id: UUID, person_id: int) -> None: ...
+
+
+class SiteTeams(Protocol):
+    async def team_of(self, site_id: UUID) -> UUID | None: ...

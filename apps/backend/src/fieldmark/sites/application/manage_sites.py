@@ -33,7 +33,9 @@ class GetSite:
 
 class DeleteSite:
     """Deletes a site and every event collected for it. Rules: the events go first, so a failure leaves
-    the site in place to delete again rather than events no site owns."""
+    the site in place to delete again rather than events no site owns; then its settings, goals, funnels,
+    segments and links; then whatever else any store holds of it, including events still queued (they
+    are dropped, not written)."""
 
     def __init__(self, sites: SiteRepository, eraser: SiteDataEraser, audit: AuditTrail = NO_AUDIT) -> None:
         self._sites = sites
@@ -46,6 +48,7 @@ class DeleteSite:
             raise NotFound("no such site")
         await self._eraser.erase(site_id)
         await self._sites.delete(site_id)
+        await self._eraser.purge(site_id)
         await self._audit.record(
             AuditEvent(
                 "site.deleted",

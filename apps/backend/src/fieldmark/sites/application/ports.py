@@ -50,6 +50,10 @@ class SiteDataEraser(Protocol):
 
     async def erase(self, site_id: UUID) -> None: ...
 
+    async def purge(self, site_id: UUID) -> None:
+        """Everything else any store holds of a deleted site: queued events, counters, sessions, the
+        API keys' mention of it."""
+
 
 class DefinitionRepository(Protocol):
     """Goals, funnels and segments of sites. `add_*` and `replace_*` raise `Conflict` on a taken name."""

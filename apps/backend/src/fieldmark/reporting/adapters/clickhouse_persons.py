@@ -1,0 +1,71 @@
+# ruff: noqa: S608  (the SQL text is constant; the site and person are bound parameters)
+"""A person's events in ClickHouse: those recorded under their hashed id, and the rest of the visits
+(sessions) those were in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any, Protocol
+from uuid import UUID
+
+from fieldmark.reporting.adapters.streams import stream_in_thread
+from fieldmark.shared_kernel.errors import StoreUnavailable
+
+_TIED = (
+    "site_id = {site:UUID} AND (person_id = {person:UInt64} OR session_id IN"
+    " (SELECT session_id FROM events WHERE site_id = {site:UUID} AND person_id = {person:UInt64}))"
+)
+
+
+class ClickHouseRunner(Protocol):
+    def run(self, work: Callable[[Any], Any]) -> Any: ...
+
+    async def arun(self, work: Callable[[Any], Any]) -> Any: ...
+
+
+class ClickHousePersonEvents:
+    def __init__(self, clickhouse: ClickHouseRunner) -> None:
+        self._clickhouse = clickhouse
+
+    def export(self, site_id: UUID, person_id: int) -> AsyncIterator[bytes]:
+        parameters = {"site": site_id, "person": person_id}
+
+        def read(pump: Callable[[Iterable[bytes]], None]) -> None:
+            def work(client: Any) -> None:
+                with client.raw_stream(
+                    "SELECT * EXCEPT (retention_days) FROM events WHERE " + _TIED + " ORDER BY timestamp",
+                    parameters=parameters,
+                    fmt="CSVWithNames",
+                ) as chunks:
+                    pump(chunks)
+
+            self._clickhouse.run(work)
+
+        return stream_in_thread(read)
+
+    async def count(self, site_id: UUID, person_id: int) -> int:
+        try:
+            return int(
+                await self._clickhouse.arun(
+                    lambda client: client.command(
+                        "SELECT count() FROM events WHERE " + _TIED,
+                        parameters={"site": site_id, "person": person_id},
+                    )
+                )
+            )
+        except Exception as exc:
+            raise StoreUnavailable(
+                f"ClickHouse could not count the person's events ({type(exc).__name__})"
+            ) from None
+
+    async def erase(self, site_id: UUID, person_id: int) -> None:
+        try:
+            await self._clickhouse.arun(
+                lambda client: client.command(
+                    "DELETE FROM events WHERE " + _TIED, parameters={"site": site_id, "person": person_id}
+                )
+            )
+        except Exception as exc:
+            raise StoreUnavailable(
+                f"ClickHouse could not delete the person's events ({type(exc).__name__})"
+            ) from None
