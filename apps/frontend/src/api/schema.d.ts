@@ -469,6 +469,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The dashboard's view as a zip of CSV files, one per breakdown
+         * @description 200 `application/zip`. Body: the view, `{date_range?, filters?, segment_id?}` as in the Stats API (default the last 30 days). Files: visitors (by day), sources, channels, UTM mediums, sources and campaigns, pages, entry and exit pages, countries, regions, cities, browsers, operating systems, devices, custom events and conversions, up to 10,000 rows each, with the numbers the Stats API gives. Members and keys with `stats:read`; 400 names a bad field.
+         */
+        post: operations["exportView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/export/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The site's raw events for a period, as CSV or Parquet, streamed
+         * @description 200, streamed from ClickHouse (memory stays bounded at any size): `text/csv` with a header row, or Parquet (`format: parquet`). `date_range` as in the Stats API (default 30d), in the site's time zone. `X-Fieldmark-Events` gives the number of events before the first byte, for progress. Members and keys with `stats:read`; 400 for a bad `date_range` or `format`.
+         */
+        post: operations["exportEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/funnel": {
         parameters: {
             query?: never;
@@ -1489,6 +1529,13 @@ export interface components {
                 [key: string]: unknown;
             };
             results: components["schemas"]["ResultOut"][];
+        };
+        /** RawIn */
+        RawIn: {
+            /** @default 30d */
+            date_range: string | string[];
+            /** @default csv */
+            format: string;
         };
         /** RealtimeOut */
         RealtimeOut: {
@@ -2608,6 +2655,90 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    exportView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    exportEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RawIn"];
+            };
+        };
+        responses: {
+            /** @description Stream Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from fieldmark.analytics.application.ports import FunnelDef, SiteView
+from fieldmark.analytics.application.run_query import RunQuery
+from fieldmark.analytics.domain.dates import resolve as resolve_dates
 from fieldmark.analytics.domain.query import GoalDef
 from fieldmark.identity.adapters.postgres_api_keys import PsycopgApiKeyRepository
 from fieldmark.identity.adapters.postgres_audit import PsycopgAuditLog
@@ -17,7 +20,8 @@ from fieldmark.ingestion.adapters.redis_forget import RedisSiteForgetting
 from fieldmark.ingestion.adapters.redis_versions import RedisDataVersions
 from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.ingestion.domain.visitors import person_id
-from fieldmark.shared_kernel.errors import InvalidInput
+from fieldmark.shared_kernel.clock import Clock
+from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 from fieldmark.shared_kernel.ids import TeamId
 from fieldmark.sites.application.ports import DefinitionRepository, SiteRepository
 from fieldmark.sites.domain.definitions import Matcher, check_steps, check_window, path_regex
@@ -148,6 +152,34 @@ class SitesForAnalytics:
             if segment.id == segment_id and (segment.visibility == "site" or segment.owner_id == user_id):
                 return segment.filters
         return None
+
+
+class StatsForReporting:
+    """Reporting's `Stats` over the Analytics context's query use case."""
+
+    def __init__(self, queries: RunQuery) -> None:
+        self._queries = queries
+
+    async def rows(
+        self, site_id: UUID, query: dict[str, Any], actor: Any = None
+    ) -> list[tuple[list[str], list[float | int]]]:
+        answer = await self._queries.execute(site_id, query, actor)
+        return [(row.dimensions, row.metrics) for row in answer.results]
+
+
+class PeriodsForReporting:
+    """Reporting's `Periods`: the Stats API's date ranges, in the site's time zone."""
+
+    def __init__(self, sites: SiteRepository, clock: Clock) -> None:
+        self._sites = sites
+        self._clock = clock
+
+    async def resolve(self, site_id: UUID, date_range: Any) -> tuple[datetime, datetime]:
+        site = await self._sites.by_id(site_id)
+        if site is None:
+            raise NotFound("no such site")
+        period = resolve_dates(date_range, self._clock.now(), site.timezone)
+        return period.start, period.end
 
 
 class PersonIdsForReporting:

@@ -12,11 +12,13 @@ from psycopg_pool import AsyncConnectionPool
 from fieldmark.analytics.container import AnalyticsContainer
 from fieldmark.bootstrap.bridges import (
     EventsEraserForSites,
+    PeriodsForReporting,
     PersonIdsForReporting,
     SiteFactsForIdentity,
     SitesForAnalytics,
     SitesForIdentity,
     SitesForIngestion,
+    StatsForReporting,
 )
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.jobs import JobQueue
@@ -149,4 +151,6 @@ class AppContainer(containers.DeclarativeContainer):
         person_ids=providers.Singleton(PersonIdsForReporting, person_key),
         site_teams=providers.Singleton(SitesForIdentity, sites.sites),
         audit=audit_log,
+        stats=providers.Singleton(StatsForReporting, analytics.run_query),
+        periods=providers.Singleton(PeriodsForReporting, sites.sites, clock),
     )

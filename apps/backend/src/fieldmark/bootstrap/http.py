@@ -57,7 +57,9 @@ from fieldmark.ingestion.adapters.http.collect_asgi import collect_endpoint, doc
 from fieldmark.ingestion.adapters.redis_stream import stream_status
 from fieldmark.ingestion.application.collect_events import CollectEvents
 from fieldmark.ingestion.application.ports import SiteDirectory
+from fieldmark.reporting.adapters.http.exports_controller import ExportsController
 from fieldmark.reporting.adapters.http.persons_controller import PersonsController
+from fieldmark.reporting.application.exports import ExportEvents, ExportView
 from fieldmark.reporting.application.persons import PersonData
 from fieldmark.shared_kernel import errors
 from fieldmark.shared_kernel.access import PUBLIC, access
@@ -155,6 +157,8 @@ class AnalyticsState:
 @dataclass
 class ReportingState:
     persons: PersonData
+    export_view: ExportView
+    export_events: ExportEvents
 
 
 @dataclass(frozen=True)
@@ -244,7 +248,11 @@ def create_app(
                 segments=await resolved(container.sites.segments()),
                 base_url=container.settings().base_url,
             )
-            app.state.reporting = ReportingState(persons=await resolved(container.reporting.persons()))
+            app.state.reporting = ReportingState(
+                persons=await resolved(container.reporting.persons()),
+                export_view=await resolved(container.reporting.export_view()),
+                export_events=await resolved(container.reporting.export_events()),
+            )
             app.state.analytics = AnalyticsState(
                 run_query=await resolved(container.analytics.run_query()),
                 run_funnel=await resolved(container.analytics.run_funnel()),
@@ -305,6 +313,7 @@ def create_app(
                 QueryController,
                 HeatmapController,
                 PersonsController,
+                ExportsController,
                 dashboard_index,
                 dashboard_route,
             ]

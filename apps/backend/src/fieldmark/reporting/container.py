@@ -4,8 +4,10 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from fieldmark.reporting.adapters.clickhouse_events import ClickHouseRawEvents
 from fieldmark.reporting.adapters.clickhouse_persons import ClickHousePersonEvents
 from fieldmark.reporting.adapters.clickhouse_retention import ClickHouseRetention
+from fieldmark.reporting.application.exports import ExportEvents, ExportView
 from fieldmark.reporting.application.persons import PersonData
 from fieldmark.reporting.application.retention import ApplyRetention, ScheduleRetention
 from fieldmark.shared_kernel.clock import Clock
@@ -21,6 +23,13 @@ class ReportingContainer(containers.DeclarativeContainer):
     person_ids: providers.Dependency[Any] = providers.Dependency()  # Ingestion's hashing of person ids
     site_teams: providers.Dependency[Any] = providers.Dependency()  # over the Sites context
     audit: providers.Dependency[Any] = providers.Dependency()  # AuditTrail, kept by Identity
+    stats: providers.Dependency[Any] = providers.Dependency()  # the Stats API, over Analytics
+    periods: providers.Dependency[Any] = providers.Dependency()  # date ranges in a site's zone
+
+    export_view = providers.Singleton(ExportView, stats=stats)
+    export_events = providers.Singleton(
+        ExportEvents, periods=periods, events=providers.Singleton(ClickHouseRawEvents, clickhouse)
+    )
 
     schedule_retention = providers.Singleton(ScheduleRetention, jobs=jobs)
     persons = providers.Singleton(

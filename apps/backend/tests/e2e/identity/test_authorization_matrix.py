@@ -234,6 +234,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         members(200, keys=SHARED_READ), body=lambda w: {"page": "/", "date_range": "7d"}
     ),
     ("POST", "/api/sites/{site_id:uuid}/heatmap-token"): Entry(members(201)),
+    ("POST", "/api/sites/{site_id:uuid}/export"): Entry(
+        members(200, keys=READ_KEYS), body=lambda w: {"date_range": "7d"}
+    ),
+    ("POST", "/api/sites/{site_id:uuid}/export/events"): Entry(
+        members(200, keys=READ_KEYS), body=lambda w: {"date_range": "7d", "format": "csv"}
+    ),
     ("POST", "/api/sites/{site_id:uuid}/persons/export"): Entry(
         members(200, allowed=("admin", "owner"), keys=MANAGE_KEYS(200)), body=lambda w: {"person": "user-1"}
     ),

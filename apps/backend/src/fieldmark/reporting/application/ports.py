@@ -44,3 +44,25 @@ class PersonEvents(Protocol):
 
 class SiteTeams(Protocol):
     async def team_of(self, site_id: UUID) -> UUID | None: ...
+
+
+class Stats(Protocol):
+    """The Stats API's query model (Plausible's v2 shape), over the Analytics context."""
+
+    async def rows(
+        self, site_id: UUID, query: dict[str, Any], actor: Any = None
+    ) -> list[tuple[list[str], list[float | int]]]: ...
+
+
+class Periods(Protocol):
+    async def resolve(self, site_id: UUID, date_range: Any) -> tuple[datetime, datetime]:
+        """A Stats API date range in the site's time zone, as [start, end) instants; 404 for no site,
+        400 `field: date_range` for a bad one."""
+
+
+class RawEvents(Protocol):
+    async def count(self, site_id: UUID, start: datetime, end: datetime) -> int: ...
+
+    def stream(self, site_id: UUID, start: datetime, end: datetime, fmt: str) -> AsyncIterator[bytes]:
+        """The events, oldest first, in a ClickHouse output format (CSVWithNames, Parquet)."""
+        ...
