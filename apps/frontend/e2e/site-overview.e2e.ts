@@ -1,6 +1,10 @@
 /** Sign in and read a site's numbers in Chromium: events posted to the collect endpoint land through the
  * writer, the Stats API counts them, and the dashboard shows exactly those counts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { launchChromium, startFieldmark, type Running } from './fieldmark'
 import { totp } from './totp'
@@ -221,6 +225,43 @@ describe('the views around the dashboard', () => {
     await page.click('text=Show')
     await expect.poll(() => rows('After /')).toEqual(['(exit) 1', '/about 1'])
     await expect.poll(() => page.locator('.sankey svg path').count()).toBeGreaterThan(0)
+  })
+})
+
+describe('exports', () => {
+  it('downloads the view as a zip of CSVs with the dashboard numbers, and the raw events', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url + '/login')
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+    await page.fill('input[name=email]', 'ada@example.com')
+    await page.fill('input[name=password]', PASSWORD)
+    await page.click('button[type=submit]')
+    await page.getByRole('link', { name: 'blog.example' }).click()
+    await page.waitForURL(/\/sites\/[\w-]+$/)
+    await page.goto(page.url() + '?period=day')
+    const folder = mkdtempSync(join(tmpdir(), 'fm-export-'))
+
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export this view (CSV zip)' }).click()])
+    expect(zip.suggestedFilename()).toBe('blog.example-export.zip')
+    await zip.saveAs(join(folder, 'view.zip'))
+    const read = (file: string): string =>
+      execFileSync('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode(), end="")', join(folder, 'view.zip'), file], {
+        encoding: 'utf8',
+      })
+    // The Pages panel's numbers: / by two visitors, /about by one.
+    expect(read('pages.csv').trim().split('\n')).toEqual(['page,visitors,pageviews', '/,2,2', '/about,1,1'])
+    expect(read('visitors.csv').trim().split('\n')[1]).toMatch(/^\d{4}-\d\d-\d\d,2,2,3,/)
+    await page.getByText('The view was exported').waitFor()
+
+    // Raw events: three pageviews and two clicks today, with a header row.
+    const [raw] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export raw events' }).click()])
+    expect(raw.suggestedFilename()).toBe('blog.example-events.csv')
+    await raw.saveAs(join(folder, 'events.csv'))
+    const lines = readFileSync(join(folder, 'events.csv'), 'utf8').trim().split('\n')
+    expect(lines).toHaveLength(6)
+    expect(lines[0]).toContain('"pathname"')
+    await page.getByText('5 events exported.').waitFor()
+    rmSync(folder, { recursive: true, force: true })
   })
 })
 
