@@ -381,6 +381,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unsubscribe from a digest with its link's token (one click; no sign-in)
+         * @description 200 (an HTML page) once unsubscribed, again included; 400 for a token that is not one of ours. Mail clients post here for `List-Unsubscribe-Post`.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/share/{token}": {
         parameters: {
             query?: never;
@@ -447,6 +467,50 @@ export interface paths {
          * @description 200 with the site. Editors and up. 400 for an invalid name, time zone, hostname, IP or tracker option (`field` names it). The collect endpoint applies changes within 30 seconds.
          */
         patch: operations["editSite"];
+        trace?: never;
+    };
+    "/api/sites/{site_id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The site's traffic alerts
+         * @description 200, oldest first, with each one's state. Members.
+         */
+        get: operations["listAlerts"];
+        put?: never;
+        /**
+         * Add a traffic alert: a spike of current visitors, or a drop of daily visitors
+         * @description 201. Editors and up. `spike`: `threshold` current visitors (in the last 5 minutes); `drop`: yesterday's visitors under `threshold` % (1 to 99) of the week before's daily average. To `emails` (up to 20) and/or `webhook_url` (Slack-compatible JSON). One notification per breach, none within `cooldown_minutes` (5 to 10,080, default 60) of the last. 400 names the field; a webhook on a private or loopback address is refused unless ALLOW_PRIVATE_WEBHOOKS is true.
+         */
+        post: operations["addAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a traffic alert
+         * @description 204. Editors and up; 404 for an unknown alert.
+         */
+        delete: operations["removeAlert"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/sites/{site_id}/events": {
@@ -767,6 +831,74 @@ export interface paths {
          */
         get: operations["realtime"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/reports/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Other addresses that get this site's digests
+         * @description 200, oldest first. Admins and owners.
+         */
+        get: operations["digestAddresses"];
+        put?: never;
+        /**
+         * Send this site's weekly or monthly digest to an address
+         * @description 201. Admins and owners. 400 for a bad email or frequency (`weekly`, `monthly`); 409 when that address already gets that digest.
+         */
+        post: operations["addDigestAddress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/reports/addresses/{subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop sending this site's digest to an address
+         * @description 204. Admins and owners; 404 for an unknown address.
+         */
+        delete: operations["removeDigestAddress"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/reports/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether you get this site's weekly and monthly email digests
+         * @description 200 `{weekly, monthly}` for members (people, not API keys).
+         */
+        get: operations["myDigests"];
+        /**
+         * Opt in or out of this site's weekly and monthly email digests
+         * @description 200 `{weekly, monthly}`: only the fields sent change. Any member, for themselves.
+         */
+        put: operations["setMyDigests"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1244,6 +1376,39 @@ export interface components {
             teams: number;
             two_factor: boolean;
         };
+        /** AddressIn */
+        AddressIn: {
+            email: string;
+            /** @default weekly */
+            frequency: string;
+        };
+        /** AddressOut */
+        AddressOut: {
+            email: string;
+            frequency: string;
+            id: string;
+            last_period: string;
+        };
+        /** AlertIn */
+        AlertIn: {
+            /** @default 60 */
+            cooldown_minutes: number;
+            emails?: string[];
+            kind: string;
+            threshold: number;
+            webhook_url?: string | null;
+        };
+        /** AlertOut */
+        AlertOut: {
+            breached: boolean;
+            cooldown_minutes: number;
+            emails: string[];
+            id: string;
+            kind: string;
+            last_notified_at: string | null;
+            threshold: number;
+            webhook_url: string | null;
+        };
         /** AuditEntryOut */
         AuditEntryOut: {
             action: string;
@@ -1454,6 +1619,16 @@ export interface components {
             name: string;
             role: string;
             user_id: string;
+        };
+        /** MineIn */
+        MineIn: {
+            monthly?: boolean | null;
+            weekly?: boolean | null;
+        };
+        /** MineOut */
+        MineOut: {
+            monthly: boolean;
+            weekly: boolean;
         };
         /** MinuteOut */
         MinuteOut: {
@@ -2447,6 +2622,43 @@ export interface operations {
             };
         };
     };
+    unsubscribe: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     openSharedLink: {
         parameters: {
             query?: never;
@@ -2620,6 +2832,120 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SiteOut"];
                 };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    addAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    removeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+                alert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -3459,6 +3785,198 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RealtimeOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    digestAddresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressOut"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    addDigestAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    removeDigestAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    myDigests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MineOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    setMyDigests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MineIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MineOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -10,6 +10,7 @@ import socket
 
 from fieldmark.bootstrap.container import AppContainer, resolved
 from fieldmark.bootstrap.jobs import JobWorker
+from fieldmark.bootstrap.scheduler import Scheduler
 from fieldmark.ingestion.adapters.redis_stream import RedisEventStream
 from fieldmark.ingestion.application.write_stream import StreamWriter
 
@@ -26,8 +27,15 @@ def consumer_name(index: int, *, stable: bool) -> str:
 
 class BackgroundServices:
     def __init__(
-        self, container: AppContainer, writers: int, *, stable_names: bool, jobs: JobWorker | None = None
+        self,
+        container: AppContainer,
+        writers: int,
+        *,
+        stable_names: bool,
+        jobs: JobWorker | None = None,
+        scheduler: Scheduler | None = None,
     ) -> None:
+        self._scheduler = scheduler
         self._container = container
         self._writers = writers
         self._stable = stable_names
@@ -45,10 +53,14 @@ class BackgroundServices:
         log.info("started %d stream writer(s)", self._writers)
         if self._jobs is not None:
             await asyncio.to_thread(self._jobs.start, asyncio.get_running_loop())
+        if self._scheduler is not None:
+            self._scheduler.start()
 
     async def stop(self) -> None:
         """Finish the batch in hand (the stop is noticed between reads), then return."""
         self._stop.set()
+        if self._scheduler is not None:
+            self._scheduler.stop()
         if self._jobs is not None:
             await asyncio.to_thread(self._jobs.stop)
         if not self._tasks:

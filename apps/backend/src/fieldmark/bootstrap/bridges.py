@@ -14,6 +14,7 @@ from fieldmark.analytics.domain.dates import resolve as resolve_dates
 from fieldmark.analytics.domain.query import GoalDef
 from fieldmark.identity.adapters.postgres_api_keys import PsycopgApiKeyRepository
 from fieldmark.identity.adapters.postgres_audit import PsycopgAuditLog
+from fieldmark.identity.adapters.postgres_users import PsycopgUserRepository
 from fieldmark.identity.application.ports import SegmentSummary, SiteSummary
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.adapters.redis_forget import RedisSiteForgetting
@@ -22,7 +23,7 @@ from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.ingestion.domain.visitors import person_id
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
-from fieldmark.shared_kernel.ids import TeamId
+from fieldmark.shared_kernel.ids import TeamId, UserId
 from fieldmark.sites.application.ports import DefinitionRepository, SiteRepository
 from fieldmark.sites.domain.definitions import Matcher, check_steps, check_window, path_regex
 from fieldmark.sites.domain.site import Site
@@ -180,6 +181,28 @@ class PeriodsForReporting:
             raise NotFound("no such site")
         period = resolve_dates(date_range, self._clock.now(), site.timezone)
         return period.start, period.end
+
+
+class SitesForReporting:
+    """Reporting's `SiteInfo` over the Sites context's repository."""
+
+    def __init__(self, sites: SiteRepository) -> None:
+        self._sites = sites
+
+    async def info(self, site_id: UUID) -> tuple[str, str, UUID | None] | None:
+        site = await self._sites.by_id(site_id)
+        return (site.domain, site.timezone, site.team_id) if site is not None else None
+
+
+class PeopleForReporting:
+    """Reporting's `People` over the Identity context's users."""
+
+    def __init__(self, users: PsycopgUserRepository) -> None:
+        self._users = users
+
+    async def email_of(self, user_id: UUID) -> str | None:
+        user = await self._users.by_id(UserId(user_id))
+        return user.email if user is not None else None
 
 
 class PersonIdsForReporting:

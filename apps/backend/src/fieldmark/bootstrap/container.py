@@ -12,12 +12,14 @@ from psycopg_pool import AsyncConnectionPool
 from fieldmark.analytics.container import AnalyticsContainer
 from fieldmark.bootstrap.bridges import (
     EventsEraserForSites,
+    PeopleForReporting,
     PeriodsForReporting,
     PersonIdsForReporting,
     SiteFactsForIdentity,
     SitesForAnalytics,
     SitesForIdentity,
     SitesForIngestion,
+    SitesForReporting,
     StatsForReporting,
 )
 from fieldmark.bootstrap.engines import EngineUrls
@@ -26,6 +28,7 @@ from fieldmark.bootstrap.settings import Settings
 from fieldmark.bootstrap.stores import ClickHousePool, open_clickhouse, open_postgres_pool, open_redis
 from fieldmark.identity.adapters.postgres_api_keys import PsycopgApiKeyRepository
 from fieldmark.identity.adapters.postgres_audit import PsycopgAuditLog
+from fieldmark.identity.adapters.postgres_users import PsycopgUserRepository
 from fieldmark.identity.container import IdentityContainer
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.adapters.redis_forget import RedisSiteForgetting
@@ -153,4 +156,13 @@ class AppContainer(containers.DeclarativeContainer):
         audit=audit_log,
         stats=providers.Singleton(StatsForReporting, analytics.run_query),
         periods=providers.Singleton(PeriodsForReporting, sites.sites, clock),
+        sites=providers.Singleton(SitesForReporting, sites.sites),
+        people=providers.Singleton(PeopleForReporting, providers.Singleton(PsycopgUserRepository, postgres)),
+        secret=providers.Callable(
+            lambda s: hashlib.sha256(b"report links:" + s.secret_key.encode()).digest(), settings
+        ),
+        smtp_url=settings.provided.smtp_url,
+        mail_from=settings.provided.mail_from,
+        base_url=settings.provided.base_url,
+        private_webhooks=settings.provided.private_webhooks,
     )

@@ -41,6 +41,7 @@ from fieldmark.bootstrap.job_handlers import declare_jobs
 from fieldmark.bootstrap.jobs import JobWorker
 from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
+from fieldmark.bootstrap.scheduler import Scheduler
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_files
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.identity.adapters.http.admin_controller import AdminController
@@ -59,6 +60,9 @@ from fieldmark.ingestion.application.collect_events import CollectEvents
 from fieldmark.ingestion.application.ports import SiteDirectory
 from fieldmark.reporting.adapters.http.exports_controller import ExportsController
 from fieldmark.reporting.adapters.http.persons_controller import PersonsController
+from fieldmark.reporting.adapters.http.reports_controller import ReportsController
+from fieldmark.reporting.application.alerts import Alerts
+from fieldmark.reporting.application.digests import Digests
 from fieldmark.reporting.application.exports import ExportEvents, ExportView
 from fieldmark.reporting.application.persons import PersonData
 from fieldmark.shared_kernel import errors
@@ -159,6 +163,8 @@ class ReportingState:
     persons: PersonData
     export_view: ExportView
     export_events: ExportEvents
+    digests: Digests
+    alerts: Alerts
 
 
 @dataclass(frozen=True)
@@ -193,7 +199,12 @@ def create_app(
     if queue is not None:
         declare_jobs(container, queue)
     jobs = JobWorker(queue) if queue is not None and Role.WORKER in roles else None
-    services = BackgroundServices(container, writers, stable_names=stable_writer_names, jobs=jobs)
+    scheduler = (
+        Scheduler(queue, container.urls().redis_url) if jobs is not None and queue is not None else None
+    )
+    services = BackgroundServices(
+        container, writers, stable_names=stable_writer_names, jobs=jobs, scheduler=scheduler
+    )
 
     async def open_stores(app: Litestar) -> None:
         postgres = await resolved(container.postgres())
@@ -252,6 +263,8 @@ def create_app(
                 persons=await resolved(container.reporting.persons()),
                 export_view=await resolved(container.reporting.export_view()),
                 export_events=await resolved(container.reporting.export_events()),
+                digests=await resolved(container.reporting.digests()),
+                alerts=await resolved(container.reporting.alerts()),
             )
             app.state.analytics = AnalyticsState(
                 run_query=await resolved(container.analytics.run_query()),
@@ -314,6 +327,7 @@ def create_app(
                 HeatmapController,
                 PersonsController,
                 ExportsController,
+                ReportsController,
                 dashboard_index,
                 dashboard_route,
             ]

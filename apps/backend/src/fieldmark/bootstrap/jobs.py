@@ -60,6 +60,10 @@ class JobQueue:
         """The event loop handlers run on: the worker process's."""
         self._loop = loop
 
+    def send(self, name: str, *args: Any) -> None:
+        """`enqueue` from a thread (the scheduler's)."""
+        self._actors[name].send(*args)
+
     async def enqueue(self, name: str, *args: Any, delay_ms: int | None = None) -> None:
         actor = self._actors.get(name)
         if actor is None:

@@ -46,6 +46,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     registration: str
     smtp_url: str | None
     mail_from: str
+    allow_private_webhooks: str = "false"
+
+    @property
+    def private_webhooks(self) -> bool:
+        return self.allow_private_webhooks == "true"
 
     @property
     def clickhouse_embedded(self) -> bool:
@@ -266,6 +271,13 @@ SETTINGS: tuple[Setting, ...] = (
         _url("smtp", "smtp+starttls", "smtps"),
     ),
     Setting("MAIL_FROM", "mail_from", "Fieldmark <fieldmark@localhost>", "The sender of Fieldmark's emails."),
+    Setting(
+        "ALLOW_PRIVATE_WEBHOOKS",
+        "allow_private_webhooks",
+        "false",
+        "`true` lets alert webhooks call private, loopback and link-local addresses (refused by default).",
+        _choice("false", "true"),
+    ),
 )
 
 

@@ -7,6 +7,11 @@ from dependency_injector import containers, providers
 from fieldmark.reporting.adapters.clickhouse_events import ClickHouseRawEvents
 from fieldmark.reporting.adapters.clickhouse_persons import ClickHousePersonEvents
 from fieldmark.reporting.adapters.clickhouse_retention import ClickHouseRetention
+from fieldmark.reporting.adapters.mail import ConsoleReportMailer, JinjaDigestComposer, SmtpReportMailer
+from fieldmark.reporting.adapters.postgres_reports import PsycopgAlerts, PsycopgSubscriptions
+from fieldmark.reporting.adapters.webhooks import HttpWebhooks
+from fieldmark.reporting.application.alerts import Alerts, CheckAlerts
+from fieldmark.reporting.application.digests import Digests, SendDueDigests
 from fieldmark.reporting.application.exports import ExportEvents, ExportView
 from fieldmark.reporting.application.persons import PersonData
 from fieldmark.reporting.application.retention import ApplyRetention, ScheduleRetention
@@ -26,6 +31,43 @@ class ReportingContainer(containers.DeclarativeContainer):
     stats: providers.Dependency[Any] = providers.Dependency()  # the Stats API, over Analytics
     periods: providers.Dependency[Any] = providers.Dependency()  # date ranges in a site's zone
 
+    sites: providers.Dependency[Any] = providers.Dependency()  # SiteInfo over the Sites context
+    people: providers.Dependency[Any] = providers.Dependency()  # People over the Identity context
+    secret: providers.Dependency[bytes] = providers.Dependency(instance_of=bytes)  # signs unsubscribe links
+    smtp_url: providers.Dependency[Any] = providers.Dependency()  # None: print emails on the console
+    mail_from: providers.Dependency[str] = providers.Dependency(instance_of=str)
+    base_url: providers.Dependency[str] = providers.Dependency(instance_of=str)
+    private_webhooks: providers.Dependency[bool] = providers.Dependency(instance_of=bool)
+
+    mailer = providers.Singleton(
+        lambda url, sender: SmtpReportMailer(url, sender) if url else ConsoleReportMailer(sender),
+        smtp_url,
+        mail_from,
+    )
+    subscriptions = providers.Singleton(PsycopgSubscriptions, postgres)
+    alert_store = providers.Singleton(PsycopgAlerts, postgres)
+    digests = providers.Singleton(Digests, store=subscriptions, secret=secret)
+    send_digests = providers.Singleton(
+        SendDueDigests,
+        store=subscriptions,
+        stats=stats,
+        sites=sites,
+        people=people,
+        composer=providers.Singleton(JinjaDigestComposer),
+        mailer=mailer,
+        secret=secret,
+        base_url=base_url,
+    )
+    alerts = providers.Singleton(Alerts, store=alert_store, allow_private_webhooks=private_webhooks)
+    check_alerts = providers.Singleton(
+        CheckAlerts,
+        store=alert_store,
+        stats=stats,
+        sites=sites,
+        mailer=mailer,
+        webhooks=providers.Singleton(HttpWebhooks, private_webhooks),
+        base_url=base_url,
+    )
     export_view = providers.Singleton(ExportView, stats=stats)
     export_events = providers.Singleton(
         ExportEvents, periods=periods, events=providers.Singleton(ClickHouseRawEvents, clickhouse)

@@ -130,6 +130,8 @@ class World:
             "funnels": {"name": f"f{n}", "steps": STEPS},
             "segments": {"name": f"s{n}", "filters": FILTERS, "visibility": "site"},
             "shared-links": {"name": f"l{n}"},
+            "reports/addresses": {"email": f"r{n}@example.com", "frequency": "weekly"},
+            "alerts": {"kind": "spike", "threshold": 100, "emails": [f"a{n}@example.com"]},
         }[kind]
         response = self.clients["owner"].post(
             f"/api/sites/{self.site_id}/{kind}", json=body, headers={"X-CSRF-Token": self.csrf["owner"]}
@@ -320,7 +322,28 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("DELETE", "/api/sites/{site_id:uuid}/shared-links/{link_id:uuid}"): Entry(
         members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204)), fresh_definition="shared-links"
     ),
+    # Digests: each member for themselves; other addresses by admins. Alerts: editors and up.
+    ("GET", "/api/sites/{site_id:uuid}/reports/mine"): Entry(members(200)),
+    ("PUT", "/api/sites/{site_id:uuid}/reports/mine"): Entry(members(200), body=lambda w: {"monthly": True}),
+    ("GET", "/api/sites/{site_id:uuid}/reports/addresses"): Entry(members(200, allowed=("admin", "owner"))),
+    ("POST", "/api/sites/{site_id:uuid}/reports/addresses"): Entry(
+        members(201, allowed=("admin", "owner")),
+        body=lambda w: {"email": f"d{next(_unique)}@example.com", "frequency": "monthly"},
+    ),
+    ("DELETE", "/api/sites/{site_id:uuid}/reports/addresses/{subscription_id:uuid}"): Entry(
+        members(204, allowed=("admin", "owner")), fresh_definition="reports/addresses"
+    ),
+    ("GET", "/api/sites/{site_id:uuid}/alerts"): Entry(members(200)),
+    ("POST", "/api/sites/{site_id:uuid}/alerts"): Entry(
+        members(201, allowed=EDITORS),
+        body=lambda w: {"kind": "drop", "threshold": 40, "emails": ["ops@example.com"]},
+    ),
+    ("DELETE", "/api/sites/{site_id:uuid}/alerts/{alert_id:uuid}"): Entry(
+        members(204, allowed=EDITORS), fresh_definition="alerts"
+    ),
     # Public: the token is the credential; a made-up one is unknown.
+    ("GET", "/api/reports/unsubscribe"): Entry(everyone(200), public=True),
+    ("POST", "/api/reports/unsubscribe"): Entry(everyone(400), public=True),
     ("GET", "/api/share/{token:str}"): Entry(everyone(404), public=True),
     ("POST", "/api/share/{token:str}/unlock"): Entry(
         everyone(404), public=True, body=lambda w: {"password": "a guess at it"}
@@ -479,6 +502,8 @@ def test_each_caller_gets_the_expected_status(world) -> None:
                 .replace("{funnel_id:uuid}", definition)
                 .replace("{segment_id:uuid}", definition)
                 .replace("{link_id:uuid}", definition)
+                .replace("{subscription_id:uuid}", definition)
+                .replace("{alert_id:uuid}", definition)
                 .replace("{token:str}", "not-a-real-token")
                 .replace("{path:path}", "sites/anything")
                 .replace("{path:str}", "nothing-here")

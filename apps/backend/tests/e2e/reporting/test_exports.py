@@ -32,7 +32,8 @@ def _seed(clickhouse: ClickHousePool, site_id: str, events: int) -> None:
         lambda c: c.command(
             "INSERT INTO events (event_id, site_id, timestamp, kind, name, visitor_id, session_id, hostname,"
             " pathname, referrer_source, channel, country_code, browser, os, device)"
-            " SELECT generateUUIDv4(), {site:UUID}, now64(3) - toIntervalSecond((number * 43) % 864000), 'pageview',"
+            " SELECT generateUUIDv4(), {site:UUID}, now64(3) - toIntervalSecond((number * 43) % 864000),"
+            " 'pageview',"
             " 'pageview', 1 + number % 1000, 1 + number % 5000, 'export.example',"
             " concat('/', toString(number % 7)), ['', 'Google', 'Bing', 'Hacker News'][1 + number % 4],"
             " ['Direct', 'Organic Search', 'Organic Search', 'Referral'][1 + number % 4],"

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-import ssl
 import sys
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -17,6 +15,7 @@ from fieldmark.identity.application.ports import Message
 from fieldmark.identity.domain.invitation import Invitation
 from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.errors import StoreUnavailable
+from fieldmark.shared_kernel.smtp import SmtpServer
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -62,32 +61,14 @@ def _email(message: Message, sender: str) -> EmailMessage:
 
 
 class SmtpMailer:
-    """`smtp://` (with STARTTLS when the server offers it), `smtp+starttls://` (required) or `smtps://`
-    (TLS from the start); credentials in the URL."""
+    """Over SMTP (see shared_kernel.smtp for the URL forms)."""
 
     def __init__(self, url: str, sender: str) -> None:
-        parts = urlsplit(url)
-        self._scheme = parts.scheme
-        self._host = parts.hostname or "localhost"
-        self._port = parts.port or {"smtps": 465, "smtp+starttls": 587}.get(parts.scheme, 25)
-        self._user = unquote(parts.username) if parts.username else None
-        self._password = unquote(parts.password) if parts.password else None
+        self._server = SmtpServer.parse(url)
         self._sender = sender
 
     def _deliver(self, email: EmailMessage) -> None:
-        context = ssl.create_default_context()
-        if self._scheme == "smtps":
-            server: smtplib.SMTP = smtplib.SMTP_SSL(self._host, self._port, timeout=20, context=context)
-        else:
-            server = smtplib.SMTP(self._host, self._port, timeout=20)
-        with server:
-            server.ehlo()
-            if self._scheme == "smtp+starttls" or (self._scheme == "smtp" and server.has_extn("starttls")):
-                server.starttls(context=context)
-                server.ehlo()
-            if self._user:
-                server.login(self._user, self._password or "")
-            server.send_message(email)
+        self._server.deliver(email)
 
     async def send(self, message: Message) -> None:
         try:

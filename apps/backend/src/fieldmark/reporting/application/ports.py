@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -66,3 +67,60 @@ class RawEvents(Protocol):
     def stream(self, site_id: UUID, start: datetime, end: datetime, fmt: str) -> AsyncIterator[bytes]:
         """The events, oldest first, in a ClickHouse output format (CSVWithNames, Parquet)."""
         ...
+
+
+class SiteInfo(Protocol):
+    async def info(self, site_id: UUID) -> tuple[str, str, UUID | None] | None:
+        """(domain, time zone, team id), or None when there is no such site."""
+
+
+class People(Protocol):
+    async def email_of(self, user_id: UUID) -> str | None: ...
+
+
+class SubscriptionStore(Protocol):
+    async def add(self, subscription: Any) -> None:
+        """Raise `Conflict` when the site already sends this digest to that person or address."""
+
+    async def remove(self, subscription_id: UUID) -> bool: ...
+
+    async def by_id(self, subscription_id: UUID) -> Any | None: ...
+
+    async def of_site(self, site_id: UUID) -> list[Any]: ...
+
+    async def every(self) -> list[Any]: ...
+
+    async def mark_sent(self, subscription_id: UUID, period: str) -> None: ...
+
+
+class AlertStore(Protocol):
+    async def add(self, alert: Any) -> None: ...
+
+    async def of_site(self, site_id: UUID) -> list[Any]: ...
+
+    async def remove(self, site_id: UUID, alert_id: UUID) -> bool: ...
+
+    async def every(self) -> list[Any]: ...
+
+    async def save_state(self, alert: Any) -> None:
+        """Only `breached` and `last_notified_at`."""
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    images: dict[str, bytes] = field(default_factory=dict)  # content id -> PNG, shown inline
+    unsubscribe: str | None = None  # a one-click unsubscribe link (List-Unsubscribe)
+
+
+class Mailer(Protocol):
+    async def send(self, mail: Mail) -> None:
+        """Deliver or raise `StoreUnavailable`."""
+
+
+class Webhooks(Protocol):
+    async def post(self, url: str, payload: dict[str, Any]) -> None:
+        """POST the JSON; raise `StoreUnavailable` when it cannot be delivered."""
