@@ -265,6 +265,41 @@ describe('exports', () => {
   })
 })
 
+describe('reports and alerts', () => {
+  it('opts into the weekly report and adds a spike alert in the site settings', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url + '/login')
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+    await page.fill('input[name=email]', 'ada@example.com')
+    await page.fill('input[name=password]', PASSWORD)
+    await page.click('button[type=submit]')
+    await page.waitForURL(/\/sites$/)
+    await page.goto(`${server.url}/sites/${siteId}/settings`)
+    await page.getByRole('heading', { name: 'Email reports' }).waitFor()
+    await page.getByLabel('The weekly report').check()
+    await page.getByText('You will get the weekly report.').waitFor()
+    await page.fill('input[name=digest-email]', 'board@example.com')
+    await page.getByRole('button', { name: 'Add', exact: true }).click()
+    await page.getByText('board@example.com').waitFor()
+
+    await page.selectOption('select[name=alert-kind]', 'spike')
+    await page.fill('input[name=alert-threshold]', '50')
+    await page.fill('input[name=alert-emails]', 'ops@example.com')
+    await page.getByRole('button', { name: 'Add alert' }).click()
+    await page.getByRole('cell', { name: 'More than 50 current visitors' }).waitFor()
+    await page.fill('input[name=alert-threshold]', '5')
+    await page.fill('input[name=alert-emails]', '')
+    await page.getByRole('button', { name: 'Add alert' }).click()
+    await page.getByText('an alert needs an email address or a webhook').waitFor()
+
+    // As the API has them.
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ')
+    expect((await json(`/api/sites/${siteId}/reports/mine`, { cookie })).body).toEqual({ weekly: true, monthly: false })
+    const alerts = (await json(`/api/sites/${siteId}/alerts`, { cookie })).body
+    expect(alerts.map((a: { kind: string; threshold: number; emails: string[] }) => [a.kind, a.threshold, a.emails])).toEqual([['spike', 50, ['ops@example.com']]])
+  })
+})
+
 describe('two-factor sign-in', () => {
   it('asks for the authenticator code after the password, and signs in with it', async () => {
     const login = await json('/api/auth/login', {
