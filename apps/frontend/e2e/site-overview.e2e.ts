@@ -300,6 +300,35 @@ describe('reports and alerts', () => {
   })
 })
 
+describe('imported data', () => {
+  it('imports a Plausible CSV in the settings, and the dashboard adds it when asked', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url + '/login')
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+    await page.fill('input[name=email]', 'ada@example.com')
+    await page.fill('input[name=password]', PASSWORD)
+    await page.click('button[type=submit]')
+    await page.waitForURL(/\/sites$/)
+    await page.goto(`${server.url}/sites/${siteId}/settings`)
+    await page.getByRole('heading', { name: 'Imported data' }).waitFor()
+    // Plausible's imported_visitors table, as its CSV export writes it.
+    const csv = 'date,visitors,pageviews,bounces,visits,visit_duration\n2025-03-01,120,300,50,150,9000\n2025-03-02,80,200,30,100,6000\n'
+    await page.setInputFiles('input[name=import-file]', { name: 'imported_visitors_20250301_20250302.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    await page.getByText('Imported 200 visitors and 500 pageviews, 2025-03-01 to 2025-03-02.').waitFor()
+    await page.getByRole('cell', { name: '2025-03-01 to 2025-03-02' }).waitFor()
+
+    await page.goto(`${server.url}/sites/${siteId}?period=custom&from=2025-03-01&to=2025-03-02`)
+    const value = (metric: string) => page.locator(`[data-metric=${metric}] .value`).textContent()
+    await expect.poll(() => value('visitors')).toBe('0')
+    await page.getByLabel('Include imported data').check()
+    await page.waitForURL(/imports=1/)
+    await expect.poll(() => value('visitors')).toBe('200')
+    await expect.poll(() => value('pageviews')).toBe('500')
+    await expect.poll(() => value('bounce_rate')).toBe('32%') // 80 bounces of 250 visits
+  })
+})
+
 describe('two-factor sign-in', () => {
   it('asks for the authenticator code after the password, and signs in with it', async () => {
     const login = await json('/api/auth/login', {

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import pycountry
+
 from fieldmark.analytics.application.ports import FunnelDef, SiteView
 from fieldmark.analytics.application.run_query import RunQuery
 from fieldmark.analytics.domain.dates import resolve as resolve_dates
@@ -181,6 +183,16 @@ class PeriodsForReporting:
             raise NotFound("no such site")
         period = resolve_dates(date_range, self._clock.now(), site.timezone)
         return period.start, period.end
+
+
+def country_code_of(name: str) -> str | None:
+    """A country's ISO 3166 code from its English name (as GA4 exports them), with pycountry."""
+    if not name:
+        return None
+    try:
+        return str(pycountry.countries.lookup(name).alpha_2)
+    except LookupError:
+        return None
 
 
 class SitesForReporting:

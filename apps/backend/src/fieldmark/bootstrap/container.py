@@ -21,6 +21,7 @@ from fieldmark.bootstrap.bridges import (
     SitesForIngestion,
     SitesForReporting,
     StatsForReporting,
+    country_code_of,
 )
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.jobs import JobQueue
@@ -165,4 +166,6 @@ class AppContainer(containers.DeclarativeContainer):
         mail_from=settings.provided.mail_from,
         base_url=settings.provided.base_url,
         private_webhooks=settings.provided.private_webhooks,
+        versions=providers.Singleton(RedisDataVersions, redis),
+        country_code=providers.Object(country_code_of),
     )

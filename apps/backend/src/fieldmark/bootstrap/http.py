@@ -59,11 +59,13 @@ from fieldmark.ingestion.adapters.redis_stream import stream_status
 from fieldmark.ingestion.application.collect_events import CollectEvents
 from fieldmark.ingestion.application.ports import SiteDirectory
 from fieldmark.reporting.adapters.http.exports_controller import ExportsController
+from fieldmark.reporting.adapters.http.imports_controller import ImportsController
 from fieldmark.reporting.adapters.http.persons_controller import PersonsController
 from fieldmark.reporting.adapters.http.reports_controller import ReportsController
 from fieldmark.reporting.application.alerts import Alerts
 from fieldmark.reporting.application.digests import Digests
 from fieldmark.reporting.application.exports import ExportEvents, ExportView
+from fieldmark.reporting.application.imports import Imports
 from fieldmark.reporting.application.persons import PersonData
 from fieldmark.shared_kernel import errors
 from fieldmark.shared_kernel.access import PUBLIC, access
@@ -165,6 +167,7 @@ class ReportingState:
     export_events: ExportEvents
     digests: Digests
     alerts: Alerts
+    imports: Imports
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,7 @@ def create_app(
                 export_events=await resolved(container.reporting.export_events()),
                 digests=await resolved(container.reporting.digests()),
                 alerts=await resolved(container.reporting.alerts()),
+                imports=await resolved(container.reporting.imports()),
             )
             app.state.analytics = AnalyticsState(
                 run_query=await resolved(container.analytics.run_query()),
@@ -328,6 +332,7 @@ def create_app(
                 PersonsController,
                 ExportsController,
                 ReportsController,
+                ImportsController,
                 dashboard_index,
                 dashboard_route,
             ]

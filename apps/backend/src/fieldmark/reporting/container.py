@@ -5,14 +5,20 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from fieldmark.reporting.adapters.clickhouse_events import ClickHouseRawEvents
+from fieldmark.reporting.adapters.clickhouse_imported import ClickHouseImportedRows
 from fieldmark.reporting.adapters.clickhouse_persons import ClickHousePersonEvents
 from fieldmark.reporting.adapters.clickhouse_retention import ClickHouseRetention
 from fieldmark.reporting.adapters.mail import ConsoleReportMailer, JinjaDigestComposer, SmtpReportMailer
-from fieldmark.reporting.adapters.postgres_reports import PsycopgAlerts, PsycopgSubscriptions
+from fieldmark.reporting.adapters.postgres_reports import (
+    PsycopgAlerts,
+    PsycopgImportLog,
+    PsycopgSubscriptions,
+)
 from fieldmark.reporting.adapters.webhooks import HttpWebhooks
 from fieldmark.reporting.application.alerts import Alerts, CheckAlerts
 from fieldmark.reporting.application.digests import Digests, SendDueDigests
 from fieldmark.reporting.application.exports import ExportEvents, ExportView
+from fieldmark.reporting.application.imports import Imports
 from fieldmark.reporting.application.persons import PersonData
 from fieldmark.reporting.application.retention import ApplyRetention, ScheduleRetention
 from fieldmark.shared_kernel.clock import Clock
@@ -67,6 +73,16 @@ class ReportingContainer(containers.DeclarativeContainer):
         mailer=mailer,
         webhooks=providers.Singleton(HttpWebhooks, private_webhooks),
         base_url=base_url,
+    )
+    versions: providers.Dependency[Any] = providers.Dependency()  # the sites' data versions (cache)
+    country_code: providers.Dependency[Any] = providers.Dependency()  # a country's name to its ISO code
+
+    imports = providers.Singleton(
+        Imports,
+        rows=providers.Singleton(ClickHouseImportedRows, clickhouse),
+        log=providers.Singleton(PsycopgImportLog, postgres),
+        versions=versions,
+        country_code=country_code,
     )
     export_view = providers.Singleton(ExportView, stats=stats)
     export_events = providers.Singleton(

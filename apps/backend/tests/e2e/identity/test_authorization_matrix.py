@@ -341,6 +341,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("DELETE", "/api/sites/{site_id:uuid}/alerts/{alert_id:uuid}"): Entry(
         members(204, allowed=EDITORS), fresh_definition="alerts"
     ),
+    ("GET", "/api/sites/{site_id:uuid}/imports"): Entry(members(200)),
+    ("POST", "/api/sites/{site_id:uuid}/imports"): Entry(
+        members(400, allowed=("admin", "owner")), body=lambda w: {"not": "an export"}
+    ),
+    ("DELETE", "/api/sites/{site_id:uuid}/imports/{import_id:uuid}"): Entry(
+        members(404, allowed=("admin", "owner"))
+    ),
     # Public: the token is the credential; a made-up one is unknown.
     ("GET", "/api/reports/unsubscribe"): Entry(everyone(200), public=True),
     ("POST", "/api/reports/unsubscribe"): Entry(everyone(400), public=True),
@@ -504,6 +511,7 @@ def test_each_caller_gets_the_expected_status(world) -> None:
                 .replace("{link_id:uuid}", definition)
                 .replace("{subscription_id:uuid}", definition)
                 .replace("{alert_id:uuid}", definition)
+                .replace("{import_id:uuid}", definition or "00000000-0000-4000-8000-000000000000")
                 .replace("{token:str}", "not-a-real-token")
                 .replace("{path:path}", "sites/anything")
                 .replace("{path:str}", "nothing-here")

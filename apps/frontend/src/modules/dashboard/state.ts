@@ -56,6 +56,7 @@ export interface DashboardState {
   filters: Filter[]
   segment: string | null
   tabs: Record<string, number> // panel title → the open tab's position, when not the first
+  imports: boolean // add imported history (from Plausible or GA4) where the API can
 }
 
 export const DEFAULT_STATE: DashboardState = {
@@ -68,6 +69,7 @@ export const DEFAULT_STATE: DashboardState = {
   filters: [],
   segment: null,
   tabs: {},
+  imports: false,
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
@@ -120,6 +122,7 @@ export function readState(query: LocationQuery): DashboardState {
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => [m[1]!, Number(m[2])]),
     ),
+    imports: one(query.imports) === '1',
   }
 }
 
@@ -135,6 +138,7 @@ export function writeState(state: DashboardState): LocationQueryRaw {
   if (state.segment) query.segment = state.segment
   const tabs = Object.entries(state.tabs).filter(([, i]) => i > 0)
   if (tabs.length) query.t = tabs.sort().map(([panel, i]) => `${panel}:${i}`)
+  if (state.imports) query.imports = '1'
   return query
 }
 

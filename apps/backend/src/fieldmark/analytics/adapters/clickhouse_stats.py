@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from fieldmark.analytics.application.ports import ClickScope, FunnelDef, FunnelRow, HeatmapRows, Row, Scope
 from fieldmark.analytics.domain.query import (
@@ -395,6 +396,43 @@ class ClickHouseStats:
                 Row(
                     tuple(str(v) for v in row[:dims]),
                     dict(zip(columns[dims:], _numbers(row[dims:]), strict=True)),
+                )
+                for row in rows
+            ],
+        )
+
+    async def imported(self, scope: Scope, dimension: str | None, limit: int) -> list[Row]:
+        zone = ZoneInfo(scope.timezone)
+        first = scope.period.start.astimezone(zone).date()
+        last = (scope.period.end - timedelta(microseconds=1)).astimezone(zone).date()
+        params = {"sites": list(scope.sites), "first": first, "last": last, "limit": limit}
+        sums = (
+            "sum(visitors) AS visitors, sum(visits) AS visits, sum(pageviews) AS pageviews,"
+            " sum(bounces) AS bounces, sum(visit_duration) AS visit_duration, sum(events) AS events"
+        )
+        where = "site_id IN {sites:Array(UUID)} AND date >= {first:Date} AND date <= {last:Date}"
+        if dimension is None:
+            sql = f"SELECT {sums} FROM imported WHERE {where} AND dimension = '' HAVING count() > 0"
+        elif dimension == "time:day":
+            sql = (
+                f"SELECT toString(date) AS d, {sums} FROM imported WHERE {where} AND dimension = ''"
+                " GROUP BY d"
+            )
+        else:
+            params["dimension"] = dimension
+            sql = (
+                f"SELECT value AS d, {sums} FROM imported WHERE {where} AND dimension = {{dimension:String}}"
+                " GROUP BY d ORDER BY visitors DESC, d LIMIT {limit:UInt32}"
+            )
+        names = ["visitors", "visits", "pageviews", "bounces", "visit_duration", "events"]
+        keyed = dimension is not None
+        return await self._query(
+            sql,
+            params,
+            lambda rows: [
+                Row(
+                    (str(row[0]),) if keyed else (),
+                    dict(zip(names, (int(v) for v in row[1 if keyed else 0 :]), strict=True)),
                 )
                 for row in rows
             ],

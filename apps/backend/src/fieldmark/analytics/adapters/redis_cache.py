@@ -77,6 +77,16 @@ class CachedStats:
             "aggregate", scope, list[Row], lambda: self._store.aggregate(scope, query), query
         )
 
+    async def imported(self, scope: Scope, dimension: str | None, limit: int) -> list[Row]:
+        return await self._through(
+            "imported",
+            scope,
+            list[Row],
+            lambda: self._store.imported(scope, dimension, limit),
+            dimension,
+            limit,
+        )
+
     async def funnel(
         self, scope: Scope, funnel: FunnelDef, filters: tuple[Filter, ...], breakdown: Dimension | None
     ) -> list[FunnelRow]:

@@ -87,6 +87,10 @@ class HeatmapRows:
 class StatsStore(Protocol):
     async def aggregate(self, scope: Scope, query: Query) -> list[Row]: ...
 
+    async def imported(self, scope: Scope, dimension: str | None, limit: int) -> list[Row]:
+        """Imported history's sums over the period's days (`visitors`, `visits`, `pageviews`, `bounces`,
+        `visit_duration`, `events`), by `dimension` (a breakdown, `time:day`, or None for the totals)."""
+
     async def first_event(self, sites: tuple[UUID, ...]) -> datetime | None: ...
 
     async def retention(

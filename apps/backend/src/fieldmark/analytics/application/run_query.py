@@ -3,6 +3,7 @@ segment, run it and, when asked, the comparison period, and shape the answer lik
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from typing import Any
@@ -12,6 +13,7 @@ from zoneinfo import available_timezones
 from fieldmark.analytics.application.ports import Row, Scope, SiteCatalog, SiteView, StatsStore
 from fieldmark.analytics.application.requests import check_keys
 from fieldmark.analytics.domain.dates import DateRange, buckets, comparison_range, label, resolve
+from fieldmark.analytics.domain.imported import WEIGHTED, merge, skip_reason
 from fieldmark.analytics.domain.query import (
     GOAL,
     Combination,
@@ -64,6 +66,13 @@ def _change(metric: str, current: float | int, previous: float | int) -> float |
         return None
     change = round((current - previous) / previous * 100, 1)
     return int(change) if change.is_integer() else change
+
+
+def _order_key(field: str, query: Query) -> Callable[[Row], Any]:
+    index = next((i for i, d in enumerate(query.dimensions) if d.name == field), None)
+    if index is not None:
+        return lambda row: row.dimensions[index]
+    return lambda row: float(row.metrics.get(field, 0))
 
 
 class RunQuery:
@@ -124,6 +133,7 @@ class RunQuery:
         filters += await self.segment(site_id, raw.get("segment_id"), actor)
         limit, offset = parse_pagination(raw.get("pagination"))
         comparison = self._comparison(raw.get("include"))
+        with_imports = isinstance(raw.get("include"), dict) and raw["include"].get("imports") is True
         query = Query(
             metrics,
             dims,
@@ -135,13 +145,27 @@ class RunQuery:
         check_combination(query)
 
         scope = Scope(sites, period, site.timezone, site.goals)
-        rows = await self._rows(scope, query)
+        meta: dict[str, Any] = {}
+        skip = skip_reason(query) if with_imports else None
+        if with_imports:
+            meta["imports_included"] = skip is None
+            if skip is not None:
+                meta["imports_skip_reason"] = skip
+        rows = (
+            await self._rows_with_imports(scope, query)
+            if with_imports and skip is None
+            else await self._rows(scope, query)
+        )
         results = [ResultRow(list(r.dimensions), [r.metrics[m.value] for m in metrics]) for r in rows]
         if comparison is not None:
             previous_period = comparison_range(period, comparison)
-            previous = await self._rows(replace(scope, period=previous_period), query)
+            earlier = replace(scope, period=previous_period)
+            previous = (
+                await self._rows_with_imports(earlier, query)
+                if with_imports and skip is None
+                else await self._rows(earlier, query)
+            )
             self._compare(query, results, rows, previous, period, previous_period)
-        meta: dict[str, Any] = {}
         time_dim = next((d for d in dims if d.is_time), None)
         if time_dim is not None:
             assert time_dim.interval is not None
@@ -199,6 +223,31 @@ class RunQuery:
             raise InvalidInput(
                 'comparisons.mode is "previous_period" or "year_over_year"', field="include"
             ) from None
+
+    async def _rows_with_imports(self, scope: Scope, query: Query) -> list[Row]:
+        """Collected rows with the imported history's added (see domain.imported): visits are asked for
+        too, to weigh rates and averages; rows are ordered and cut again after merging."""
+        extra: tuple[Metric, ...] = ()
+        if set(query.metrics) & WEIGHTED and Metric.VISITS not in query.metrics:
+            extra += (Metric.VISITS,)
+        if Metric.VIEWS_PER_VISIT in query.metrics and Metric.PAGEVIEWS not in query.metrics:
+            extra += (Metric.PAGEVIEWS,)
+        wide = replace(query, metrics=query.metrics + extra, limit=query.limit + query.offset, offset=0)
+        native = {row.dimensions: row.metrics for row in await self._rows(scope, wide)}
+        dimension = query.dimensions[0].name if query.dimensions else None
+        if dimension is not None and query.dimensions[0].is_time:
+            dimension = "time:day"
+        imported = {r.dimensions: r.metrics for r in await self._store.imported(scope, dimension, wide.limit)}
+        keys = list(native) + [k for k in imported if k not in native]
+        merged = [Row(k, merge(native.get(k, {}), imported.get(k, {}), query.metrics)) for k in keys]
+        if query.dimensions and query.dimensions[0].is_time:
+            merged.sort(key=lambda r: r.dimensions)
+        else:
+            first = query.metrics[0].value
+            merged.sort(key=lambda r: (-float(r.metrics.get(first, 0)), r.dimensions))
+            for order in reversed(query.order):
+                merged.sort(key=_order_key(order.field, query), reverse=order.descending)
+        return merged[query.offset : query.offset + query.limit]
 
     async def _rows(self, scope: Scope, query: Query) -> list[Row]:
         rows = await self._store.aggregate(scope, query)

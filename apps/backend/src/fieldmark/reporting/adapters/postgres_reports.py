@@ -9,6 +9,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from fieldmark.reporting.application.imports import ImportRecord
 from fieldmark.reporting.domain.alerts import Alert
 from fieldmark.reporting.domain.digests import Subscription
 from fieldmark.shared_kernel.errors import Conflict, StoreUnavailable
@@ -115,3 +116,39 @@ class PsycopgAlerts(_Store):
             "UPDATE alerts SET breached = %s, last_notified_at = %s WHERE id = %s",
             (a.breached, a.last_notified_at, a.id),
         )
+
+
+class PsycopgImportLog(_Store):
+    _SELECT = (
+        "SELECT id, site_id, source, file_name, first_day, last_day, visitors, pageviews, created_by,"
+        " created_at FROM imports"
+    )
+
+    async def add(self, r: ImportRecord) -> None:
+        await self._run(
+            "INSERT INTO imports (id, site_id, source, file_name, first_day, last_day, visitors, pageviews,"
+            " created_by) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                r.id,
+                r.site_id,
+                r.source,
+                r.file_name,
+                r.first_day,
+                r.last_day,
+                r.visitors,
+                r.pageviews,
+                r.created_by,
+            ),
+        )
+
+    async def of_site(self, site_id: UUID) -> list[ImportRecord]:
+        rows = await self._run(self._SELECT + " WHERE site_id = %s ORDER BY created_at", (site_id,))
+        return [ImportRecord(**row) for row in rows]
+
+    async def remove(self, site_id: UUID, import_id: UUID) -> ImportRecord | None:
+        rows = await self._run(
+            "DELETE FROM imports WHERE site_id = %s AND id = %s RETURNING id, site_id, source, file_name,"
+            " first_day, last_day, visitors, pageviews, created_by, created_at",
+            (site_id, import_id),
+        )
+        return ImportRecord(**rows[0]) if rows else None

@@ -124,3 +124,26 @@ class Mailer(Protocol):
 class Webhooks(Protocol):
     async def post(self, url: str, payload: dict[str, Any]) -> None:
         """POST the JSON; raise `StoreUnavailable` when it cannot be delivered."""
+
+
+class ImportedRows(Protocol):
+    """The imported aggregates, in ClickHouse."""
+
+    async def insert(self, site_id: UUID, import_id: UUID, rows: list[Any]) -> None: ...
+
+    async def delete(self, site_id: UUID, import_id: UUID) -> None: ...
+
+
+class ImportLog(Protocol):
+    """Which imports a site has, in PostgreSQL."""
+
+    async def add(self, record: Any) -> None: ...
+
+    async def of_site(self, site_id: UUID) -> list[Any]: ...
+
+    async def remove(self, site_id: UUID, import_id: UUID) -> Any | None: ...
+
+
+class DataVersions(Protocol):
+    async def bump(self, site_ids: set[UUID]) -> None:
+        """Cached statistics of these sites are stale from now on."""

@@ -22,6 +22,7 @@ export async function siteQuery(siteId: string, state: DashboardState, body: Rec
       ...body,
       filters,
       ...(state.segment ? { segment_id: state.segment } : {}),
+      ...(state.imports ? { include: { ...((body.include as object) ?? {}), imports: true } } : {}),
     } as never,
   })
   if (!data) throw new Error(problemDetail(error, 'The statistics could not be loaded.'))
