@@ -24,6 +24,7 @@ from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
+from fieldmark.bootstrap.scheduler import Scheduler
 from fieldmark.bootstrap.stores import ClickHousePool
 from fieldmark.reporting.domain.digests import last_complete
 from fieldmark.reporting.domain.schedule import CHECK_ALERTS, SEND_DIGESTS
@@ -138,7 +139,11 @@ def test_digests_and_alerts_go_out_once_with_the_stats_numbers(
                 == "email"
             )
 
-            queue.send(SEND_DIGESTS)
+            # The scheduler's tick enqueues the job once per time slot, however many workers tick.
+            scheduler = Scheduler(queue, test_urls.redis_url, {SEND_DIGESTS: 3600})
+            assert scheduler.tick(SEND_DIGESTS, 3600) is True
+            assert scheduler.tick(SEND_DIGESTS, 3600) is False  # another process, the same slot
+            scheduler.stop()
             _wait(lambda: len(inbox.messages) == 2, "two digests")
             stats = client.post(
                 f"/api/sites/{site['id']}/query",
