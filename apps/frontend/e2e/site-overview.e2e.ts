@@ -326,6 +326,13 @@ describe('imported data', () => {
     await expect.poll(() => value('visitors')).toBe('200')
     await expect.poll(() => value('pageviews')).toBe('500')
     await expect.poll(() => value('bounce_rate')).toBe('32%') // 80 bounces of 250 visits
+
+    // A person's data: nobody was identified as user-1 here, so there is nothing to erase.
+    await page.goto(`${server.url}/sites/${siteId}/settings`)
+    await page.fill('input[name=person-id]', 'user-1')
+    page.once('dialog', (dialog) => dialog.accept())
+    await page.getByRole('button', { name: 'Erase their events' }).click()
+    await page.getByText('0 events deleted.').waitFor()
   })
 })
 
