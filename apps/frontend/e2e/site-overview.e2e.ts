@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { launchChromium, startFieldmark, type Running } from './fieldmark'
 import { totp } from './totp'
 
@@ -26,6 +26,18 @@ async function json(path: string, init: RequestInit & { cookie?: string; csrf?: 
 function noonZone(): string {
   const hours = 12 - new Date().getUTCHours() // from -11 to 12
   return hours >= 0 ? `Etc/GMT-${hours}` : `Etc/GMT+${-hours}` // Etc/GMT-N is UTC+N
+}
+
+/** A new page signed in as the site's owner, on the sites list. */
+async function signIn(): Promise<Page> {
+  const page = await browser.newPage()
+  await page.goto(server.url + '/login')
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+  await page.fill('input[name=email]', 'ada@example.com')
+  await page.fill('input[name=password]', PASSWORD)
+  await page.click('button[type=submit]')
+  await page.waitForURL(/\/sites$/)
+  return page
 }
 
 beforeAll(async () => {
@@ -230,12 +242,7 @@ describe('the views around the dashboard', () => {
 
 describe('exports', () => {
   it('downloads the view as a zip of CSVs with the dashboard numbers, and the raw events', async () => {
-    const page = await browser.newPage()
-    await page.goto(server.url + '/login')
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
-    await page.fill('input[name=email]', 'ada@example.com')
-    await page.fill('input[name=password]', PASSWORD)
-    await page.click('button[type=submit]')
+    const page = await signIn()
     await page.getByRole('link', { name: 'blog.example' }).click()
     await page.waitForURL(/\/sites\/[\w-]+$/)
     await page.goto(page.url() + '?period=day')
@@ -267,13 +274,7 @@ describe('exports', () => {
 
 describe('reports and alerts', () => {
   it('opts into the weekly report and adds a spike alert in the site settings', async () => {
-    const page = await browser.newPage()
-    await page.goto(server.url + '/login')
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
-    await page.fill('input[name=email]', 'ada@example.com')
-    await page.fill('input[name=password]', PASSWORD)
-    await page.click('button[type=submit]')
-    await page.waitForURL(/\/sites$/)
+    const page = await signIn()
     await page.goto(`${server.url}/sites/${siteId}/settings`)
     await page.getByRole('heading', { name: 'Email reports' }).waitFor()
     await page.getByLabel('The weekly report').check()
@@ -302,13 +303,7 @@ describe('reports and alerts', () => {
 
 describe('imported data', () => {
   it('imports a Plausible CSV in the settings, and the dashboard adds it when asked', async () => {
-    const page = await browser.newPage()
-    await page.goto(server.url + '/login')
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
-    await page.fill('input[name=email]', 'ada@example.com')
-    await page.fill('input[name=password]', PASSWORD)
-    await page.click('button[type=submit]')
-    await page.waitForURL(/\/sites$/)
+    const page = await signIn()
     await page.goto(`${server.url}/sites/${siteId}/settings`)
     await page.getByRole('heading', { name: 'Imported data' }).waitFor()
     // Plausible's imported_visitors table, as its CSV export writes it.

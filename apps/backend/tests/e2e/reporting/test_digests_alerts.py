@@ -30,6 +30,7 @@ from fieldmark.reporting.domain.digests import last_complete
 from fieldmark.reporting.domain.schedule import CHECK_ALERTS, SEND_DIGESTS
 from tests.conftest import LiveServer, free_port, settings_for
 from tests.e2e.identity.conftest import Inbox
+from tests.e2e.reporting.conftest import sign_up
 
 
 def _wait(condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
@@ -93,11 +94,7 @@ def test_digests_and_alerts_go_out_once_with_the_stats_numbers(
     app = create_app(container, ALL_ROLES)
     try:
         with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
-            signed = client.post(
-                "/api/auth/register", json={"email": "owner@example.com", "password": "a long passphrase"}
-            )
-            client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-            team = client.get("/api/teams").json()[0]["id"]
+            team = sign_up(client, "owner@example.com")
             site = client.post(
                 f"/api/teams/{team}/sites", json={"domain": "digest.example", "timezone": "UTC"}
             ).json()

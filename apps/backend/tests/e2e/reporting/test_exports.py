@@ -22,6 +22,7 @@ from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
 from tests.conftest import LiveServer, settings_for
+from tests.e2e.reporting.conftest import sign_up
 
 EVENTS = 1_000_000
 
@@ -50,11 +51,7 @@ def test_the_view_zip_has_the_stats_api_numbers(
     migrate_clickhouse(clickhouse)
     app = create_app(AppContainer(settings=settings_for(data_dir), urls=test_urls), ALL_ROLES)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
-        signed = client.post(
-            "/api/auth/register", json={"email": "x@example.com", "password": "a long passphrase"}
-        )
-        client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-        team = client.get("/api/teams").json()[0]["id"]
+        team = sign_up(client, "x@example.com")
         site = client.post(f"/api/teams/{team}/sites", json={"domain": "export.example"}).json()
         _seed(clickhouse, site["id"], 20_000)
         view = {"date_range": "30d", "filters": [["is_not", "visit:country", ["US"]]]}
@@ -106,11 +103,7 @@ def test_a_million_raw_events_stream_out_in_bounded_memory(
     migrate_clickhouse(clickhouse)
     app = create_app(AppContainer(settings=settings_for(data_dir), urls=test_urls), ALL_ROLES)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=300) as client:
-        signed = client.post(
-            "/api/auth/register", json={"email": "r@example.com", "password": "a long passphrase"}
-        )
-        client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-        team = client.get("/api/teams").json()[0]["id"]
+        team = sign_up(client, "r@example.com")
         site = client.post(f"/api/teams/{team}/sites", json={"domain": "export.example"}).json()
         _seed(clickhouse, site["id"], EVENTS)
 

@@ -24,6 +24,7 @@ from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
 from tests.conftest import LiveServer, settings_for
+from tests.e2e.reporting.conftest import sign_up
 
 DAYS = [date(2025, 1, 1) + timedelta(days=i) for i in range(7)]
 # Per day: visitors, pageviews, bounces, visits, visit_duration (the columns of imported_visitors).
@@ -120,11 +121,7 @@ def test_imports_add_their_totals_when_asked(
     migrate_clickhouse(clickhouse)
     app = create_app(AppContainer(settings=settings_for(data_dir), urls=test_urls), ALL_ROLES)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
-        signed = client.post(
-            "/api/auth/register", json={"email": "imp@example.com", "password": "a long passphrase"}
-        )
-        client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-        team = client.get("/api/teams").json()[0]["id"]
+        team = sign_up(client, "imp@example.com")
         site = client.post(
             f"/api/teams/{team}/sites", json={"domain": "shop.example", "timezone": "UTC"}
         ).json()

@@ -19,6 +19,7 @@ from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
 from tests.conftest import LiveServer, settings_for
+from tests.e2e.reporting.conftest import sign_up
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 SAFARI = (
@@ -43,11 +44,7 @@ def test_a_persons_events_are_exported_and_erased(
     settings = settings_for(data_dir, TRUSTED_PROXIES="127.0.0.1")
     app = create_app(AppContainer(settings=settings, urls=test_urls), ALL_ROLES, writers=1)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
-        signed = client.post(
-            "/api/auth/register", json={"email": "dpo@example.com", "password": "a long passphrase"}
-        )
-        client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-        team = client.get("/api/teams").json()[0]["id"]
+        team = sign_up(client, "dpo@example.com")
         site = client.post(f"/api/teams/{team}/sites", json={"domain": "people.example"}).json()
 
         for ip, agent, name, path, person in VISITS:

@@ -20,6 +20,7 @@ from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
 from tests.conftest import LiveServer, settings_for
+from tests.e2e.reporting.conftest import sign_up
 
 AGES = (400, 40, 29, 10, 0)  # days before now of each site's stored pageviews
 
@@ -37,11 +38,7 @@ def test_a_retention_period_deletes_older_events_and_stamps_new_ones(
     migrate_clickhouse(clickhouse)
     app = create_app(AppContainer(settings=settings_for(data_dir), urls=test_urls), ALL_ROLES, writers=1)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
-        signed = client.post(
-            "/api/auth/register", json={"email": "ret@example.com", "password": "a long passphrase"}
-        )
-        client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-        team = client.get("/api/teams").json()[0]["id"]
+        team = sign_up(client, "ret@example.com")
         short = client.post(f"/api/teams/{team}/sites", json={"domain": "short.example"}).json()
         other = client.post(f"/api/teams/{team}/sites", json={"domain": "other.example"}).json()
         assert short["retention_days"] == 0  # kept for ever by default

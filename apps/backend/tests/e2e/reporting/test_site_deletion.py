@@ -20,6 +20,7 @@ from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
 from tests.conftest import LiveServer, settings_for
+from tests.e2e.reporting.conftest import sign_up
 
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 
@@ -35,11 +36,7 @@ def test_a_deleted_site_leaves_no_row_in_any_store(
     migrate_clickhouse(clickhouse)
     app = create_app(AppContainer(settings=settings_for(data_dir), urls=test_urls), ALL_ROLES, writers=1)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
-        signed = client.post(
-            "/api/auth/register", json={"email": "del@example.com", "password": "a long passphrase"}
-        )
-        client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-        team = client.get("/api/teams").json()[0]["id"]
+        team = sign_up(client, "del@example.com")
         gone = client.post(f"/api/teams/{team}/sites", json={"domain": "gone.example"}).json()
         keep = client.post(f"/api/teams/{team}/sites", json={"domain": "keep.example"}).json()
         needles = (gone["id"], UUID(gone["id"]).hex)
