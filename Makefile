@@ -15,7 +15,7 @@ FRONTEND_SRC := $(shell find apps/frontend/src apps/frontend/public -type f 2>/d
                 apps/frontend/index.html apps/frontend/vite.config.ts apps/frontend/tsconfig.json
 TRACKER_SRC  := $(shell find packages/tracker/src -type f 2>/dev/null) packages/tracker/build.mjs
 
-.PHONY: setup run test lint test-backend test-frontend test-tracker test-browser bench api-types clean clean-data tools
+.PHONY: up down setup run test lint test-backend test-frontend test-tracker test-browser bench api-types clean clean-data tools
 
 ## setup: Python venv from the lock file, npm packages (with the DB-IP geo database), built dashboard and tracker
 setup: $(STAMPS)/python $(STAMPS)/frontend $(STAMPS)/tracker
@@ -24,6 +24,15 @@ setup: $(STAMPS)/python $(STAMPS)/frontend $(STAMPS)/tracker
 run: setup
 	@echo "Fieldmark is starting on http://localhost:$${PORT:-8000} (Ctrl-C stops it; data stays in $${FIELDMARK_DATA_DIR:-./.data})"
 	@exec $(VENV)/bin/fieldmark run
+
+## up: the production stack with docker compose (fill in .env first: cp .env.example .env)
+up:
+	@[ -f .env ] || { echo "make up: copy .env.example to .env and fill in SECRET_KEY, POSTGRES_PASSWORD, CLICKHOUSE_PASSWORD, BASE_URL"; exit 1; }
+	docker compose up -d --build
+
+## down: stop the docker compose stack (its volumes, and so the data, stay)
+down:
+	docker compose down
 
 ## test: every linter and every test suite
 test: setup lint test-tracker test-frontend test-backend test-browser

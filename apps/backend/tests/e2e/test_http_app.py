@@ -27,7 +27,7 @@ async def test_health_reports_every_store_with_its_version(client: AsyncTestClie
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["roles"] == ["api", "collect", "worker"]
+    assert body["roles"] == ["api", "collect", "scheduler", "worker"]
     for name in ("clickhouse", "postgres", "redis"):
         store = body["stores"][name]
         assert store["status"] == "ok", store

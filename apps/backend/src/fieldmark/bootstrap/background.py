@@ -45,7 +45,8 @@ class BackgroundServices:
 
     async def start(self) -> None:
         redis = await resolved(self._container.redis())
-        await resolved(self._container.clickhouse())
+        if self._writers or self._jobs is not None:  # a scheduler alone never opens ClickHouse
+            await resolved(self._container.clickhouse())
         for index in range(self._writers):
             stream = RedisEventStream(redis, consumer_name(index, stable=self._stable))
             writer: StreamWriter = await resolved(self._container.ingestion.writer(stream=stream))

@@ -42,9 +42,18 @@ def main(argv: list[str] | None = None) -> int:
         if command == "run":
             extra = args.collectors if args.collectors is not None else settings.collect_processes
             return _serve(settings, ALL_ROLES, collectors=max(0, extra))
-        if command in ("collect", "api", "worker"):
+        if command in ("collect", "api", "worker", "scheduler"):
             _require_servers(settings, command)
             return _serve(settings, frozenset({Role(command)}))
+        if command == "serve":
+            try:
+                roles = frozenset(Role(r.strip()) for r in args.roles.split(",") if r.strip())
+            except ValueError:
+                raise ConfigError("--roles", "roles are collect, api, worker and scheduler") from None
+            if not roles:
+                raise ConfigError("--roles", "name at least one role")
+            _require_servers(settings, "serve")
+            return _serve(settings, roles)
         if command == "migrate":
             with _prepared(settings, ALL_ROLES):
                 print("fieldmark: migrations applied")
@@ -83,6 +92,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("api", help="only the dashboard, stats and settings API (needs DATABASE_URL, REDIS_URL)")
     sub.add_parser(
         "worker", help="only the stream writer and background jobs (needs DATABASE_URL, REDIS_URL)"
+    )
+    sub.add_parser(
+        "scheduler",
+        help="only the periodic jobs' ticks, enqueued for workers (needs DATABASE_URL, REDIS_URL)",
+    )
+    serve = sub.add_parser(
+        "serve", help="the roles named, in one process, against servers (needs DATABASE_URL, REDIS_URL)"
+    )
+    serve.add_argument(
+        "--roles", required=True, help="comma-separated: collect, api, worker, scheduler (e.g. api,collect)"
     )
     sub.add_parser("migrate", help="apply pending PostgreSQL and ClickHouse migrations, then exit")
     admin = sub.add_parser("create-admin", help="create an instance administrator account")

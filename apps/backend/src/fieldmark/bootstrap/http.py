@@ -202,9 +202,9 @@ def create_app(
     if queue is not None:
         declare_jobs(container, queue)
     jobs = JobWorker(queue) if queue is not None and Role.WORKER in roles else None
-    scheduler = (
-        Scheduler(queue, container.urls().redis_url) if jobs is not None and queue is not None else None
-    )
+    scheduler = None
+    if queue is not None and Role.SCHEDULER in roles:
+        scheduler = Scheduler(queue, container.urls().redis_url)
     services = BackgroundServices(
         container, writers, stable_names=stable_writer_names, jobs=jobs, scheduler=scheduler
     )
@@ -278,7 +278,7 @@ def create_app(
                 heatmap=await resolved(container.analytics.heatmap()),
                 retention=await resolved(container.analytics.retention()),
             )
-        if Role.WORKER in roles and (writers or jobs):
+        if (Role.WORKER in roles and (writers or jobs)) or scheduler is not None:
             await services.start()
         # Objects made at start-up live as long as the process: keep them out of the cyclic collector's
         # full passes, and collect the young generation less often, so collections pause requests less.

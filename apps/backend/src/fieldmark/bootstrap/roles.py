@@ -7,6 +7,7 @@ class Role(StrEnum):
     COLLECT = "collect"  # ingestion endpoint and tracker script; Redis and PostgreSQL, never ClickHouse
     API = "api"  # dashboard, stats and settings; reads ClickHouse
     WORKER = "worker"  # drains the stream into ClickHouse, runs dramatiq jobs
+    SCHEDULER = "scheduler"  # enqueues the periodic jobs (digests, alerts); Redis only
 
 
 ALL_ROLES = frozenset(Role)
