@@ -12,6 +12,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from uuid import UUID
 
@@ -54,6 +55,18 @@ def main(argv: list[str] | None = None) -> int:
                 raise ConfigError("--roles", "name at least one role")
             _require_servers(settings, "serve")
             return _serve(settings, roles)
+        if command == "backup":
+            from fieldmark.bootstrap.backup import backup
+
+            size = backup(settings.data_dir, args.to)
+            print(f"fieldmark: {settings.data_dir} backed up to {args.to} ({size:,} bytes)")
+            return 0
+        if command == "restore":
+            from fieldmark.bootstrap.backup import restore
+
+            restore(args.archive, settings.data_dir, force=args.force)
+            print(f"fieldmark: {args.archive} restored into {settings.data_dir}")
+            return 0
         if command == "migrate":
             with _prepared(settings, ALL_ROLES):
                 print("fieldmark: migrations applied")
@@ -103,6 +116,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--roles", required=True, help="comma-separated: collect, api, worker, scheduler (e.g. api,collect)"
     )
+    saved = sub.add_parser(
+        "backup", help="archive the embedded data directory (Fieldmark stopped) to a .tar.gz"
+    )
+    saved.add_argument("--to", required=True, type=Path, metavar="FILE")
+    back = sub.add_parser(
+        "restore", help="put a backup archive back into the data directory (Fieldmark stopped)"
+    )
+    back.add_argument("archive", type=Path)
+    back.add_argument("--force", action="store_true", help="replace a data directory that holds data")
     sub.add_parser("migrate", help="apply pending PostgreSQL and ClickHouse migrations, then exit")
     admin = sub.add_parser("create-admin", help="create an instance administrator account")
     admin.add_argument("--email", required=True)
