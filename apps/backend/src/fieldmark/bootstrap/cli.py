@@ -208,7 +208,7 @@ def _prepared(settings: Settings, roles: frozenset[Role]) -> Iterator[AppContain
         container = _container(settings, urls)
         migrate_postgres(urls.database_url)
         if uses_clickhouse(roles):
-            migrate_clickhouse(container.clickhouse())
+            migrate_clickhouse(container.clickhouse(), settings.clickhouse_cluster)
         try:
             yield container
         finally:

@@ -32,6 +32,7 @@ class EngineUrls:
     clickhouse_database: str
     database_url: str
     redis_url: str
+    clickhouse_cluster: str | None = None  # a cluster name: tables are local + Distributed (migrations)
 
 
 def redact(url: str) -> str:
@@ -64,7 +65,13 @@ class EmbeddedEngines:
         redis_url = settings.redis_url or ""
         if not redis_url and self._wants_redis:
             redis_url = self._start_redis(settings.data_dir / "redis")
-        return EngineUrls(settings.clickhouse_url, settings.clickhouse_database, database_url, redis_url)
+        return EngineUrls(
+            settings.clickhouse_url,
+            settings.clickhouse_database,
+            database_url,
+            redis_url,
+            settings.clickhouse_cluster,
+        )
 
     def stop(self) -> None:
         """Stop what `start` started: Redis writes its AOF on SIGTERM, PostgreSQL shuts down cleanly."""

@@ -35,17 +35,57 @@ def _yoyo_url(url: str) -> str:
     return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
 
 
+_CREATE = re.compile(r"^CREATE TABLE IF NOT EXISTS (\w+)")
+_ALTER = re.compile(r"^ALTER TABLE (\w+)")
+
+
 @dataclass(frozen=True)
 class ClickHouseMigration:
     version: str
     sql: str
 
     def statements(self, cluster: str | None = None) -> list[str]:
-        """The file's statements, rendered for one node or for a cluster."""
+        """The file's statements, rendered for one node or for a cluster.
+
+        On a cluster each table is two: `<name>_local`, a Replicated*MergeTree on every node (the shard
+        and replica from the servers' macros), and `<name>`, a Distributed table over them that the code
+        reads and inserts into (sharded by a random key). An ALTER that adds columns goes to both; any
+        other ALTER (TTL) to the local tables."""
         rendered = self.sql.replace("{on_cluster}", f"ON CLUSTER `{cluster}`" if cluster else "")
         rendered = rendered.replace("{replicated}", "Replicated" if cluster else "")
         body = "\n".join(line for line in rendered.splitlines() if not line.lstrip().startswith("--"))
-        return [stmt.strip() for stmt in body.split(";") if stmt.strip()]
+        plain = [stmt.strip() for stmt in body.split(";") if stmt.strip()]
+        if not cluster:
+            return plain
+        out: list[str] = []
+        for stmt in plain:
+            created = _CREATE.match(stmt)
+            altered = _ALTER.match(stmt)
+            if created and "MergeTree" in stmt and not created.group(1).startswith("schema_"):
+                name = created.group(1)
+                local = stmt.replace(created.group(0), created.group(0).replace(name, f"{name}_local", 1), 1)
+                path = f"'/clickhouse/tables/{{shard}}/{{database}}/{name}_local', '{{replica}}'"
+                local = re.sub(
+                    r"ENGINE\s*=\s*Replicated(\w*)MergeTree(\(\))?",
+                    f"ENGINE = Replicated\\1MergeTree({path})",
+                    local,
+                    count=1,
+                )
+                out.append(local)
+                out.append(
+                    f"CREATE TABLE IF NOT EXISTS {name} ON CLUSTER `{cluster}` AS {name}_local"
+                    f" ENGINE = Distributed(`{cluster}`, currentDatabase(), {name}_local, rand())"
+                )
+            elif altered:
+                name = altered.group(1)
+                out.append(
+                    stmt.replace(altered.group(0), altered.group(0).replace(name, f"{name}_local", 1), 1)
+                )
+                if re.search(r"\bADD COLUMN\b", stmt):
+                    out.append(stmt)
+            else:
+                out.append(stmt)
+        return out
 
 
 def clickhouse_migrations() -> list[ClickHouseMigration]:

@@ -47,6 +47,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_url: str | None
     mail_from: str
     allow_private_webhooks: str = "false"
+    clickhouse_cluster: str | None = None
 
     @property
     def private_webhooks(self) -> bool:
@@ -272,6 +273,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAIL_FROM", "mail_from", "Fieldmark <fieldmark@localhost>", "The sender of Fieldmark's emails."),
     Setting(
+        "CLICKHOUSE_CLUSTER",
+        "clickhouse_cluster",
+        None,
+        "A ClickHouse cluster name (servers only): tables are created `ON CLUSTER` as replicated local "
+        "tables with a Distributed table over them (docs/scaling.md).",
+        _identifier,
+    ),
+    Setting(
         "ALLOW_PRIVATE_WEBHOOKS",
         "allow_private_webhooks",
         "false",
@@ -302,6 +311,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     data_dir = _writable_dir(Path(values["data_dir"]).expanduser().resolve())
     values["data_dir"] = data_dir
     values["clickhouse_url"] = values["clickhouse_url"] or f"chdb://{data_dir / 'clickhouse'}"
+    if values.get("clickhouse_cluster") and values["clickhouse_url"].startswith("chdb://"):
+        raise ConfigError("CLICKHOUSE_CLUSTER", "a cluster needs ClickHouse servers: set CLICKHOUSE_URL")
     values["base_url"] = (values["base_url"] or f"http://localhost:{values['port']}").rstrip("/")
     values["secret_key"] = values["secret_key"] or _generated_secret(data_dir / "secret_key")
     values["geoip_db"] = _geoip_path(values["geoip_db"])

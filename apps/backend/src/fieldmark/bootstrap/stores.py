@@ -25,9 +25,10 @@ class ClickHousePool:
     """A few clickhouse-connect clients shared by threads: chDB has no async client, so queries run in
     worker threads, each on a client of its own (a chDB client is one connection handle)."""
 
-    def __init__(self, url: str, database: str, size: int = 4) -> None:
+    def __init__(self, url: str, database: str, size: int = 4, cluster: str | None = None) -> None:
         self.url = url
         self.database = database
+        self.cluster = cluster
         self._clients: queue.Queue[ClickHouseClient] = queue.Queue()
         self._all: list[ClickHouseClient] = []
         first = _clickhouse_client(url, None)
@@ -48,6 +49,11 @@ class ClickHousePool:
             yield client
         finally:
             self._clients.put(client)
+
+    def changes(self, table: str) -> str:
+        """Where a mutation (DELETE, ALTER … UPDATE, MATERIALIZE TTL) of `table` goes: the table itself on
+        one node; its local tables on every node of a cluster (a Distributed table takes no mutation)."""
+        return f"{table}_local ON CLUSTER `{self.cluster}`" if self.cluster else table
 
     def run(self, work: Callable[[ClickHouseClient], Any]) -> Any:
         with self.client() as client:
@@ -79,7 +85,7 @@ def _clickhouse_client(url: str, database: str | None) -> ClickHouseClient:
 
 
 def open_clickhouse(urls: EngineUrls) -> ClickHousePool:
-    return ClickHousePool(urls.clickhouse_url, urls.clickhouse_database)
+    return ClickHousePool(urls.clickhouse_url, urls.clickhouse_database, cluster=urls.clickhouse_cluster)
 
 
 def check_postgres(url: str) -> None:

@@ -14,9 +14,10 @@ def test_single_node_form_has_no_cluster_clauses() -> None:
 
 def test_cluster_form_is_replicated_and_on_cluster() -> None:
     events = next(m for m in clickhouse_migrations() if m.version.endswith("_events"))
-    (statement,) = events.statements(cluster="analytics")
-    assert statement.startswith("CREATE TABLE IF NOT EXISTS events ON CLUSTER `analytics`")
-    assert "ENGINE = ReplicatedReplacingMergeTree" in statement
+    local, distributed = events.statements(cluster="analytics")  # more in test_cluster_ddl.py
+    assert local.startswith("CREATE TABLE IF NOT EXISTS events_local ON CLUSTER `analytics`")
+    assert "ENGINE = ReplicatedReplacingMergeTree" in local
+    assert "ENGINE = Distributed(" in distributed
 
 
 def test_versions_are_ordered_and_unique() -> None:

@@ -61,6 +61,10 @@ COLUMNS = (
 class ClickHouseRunner(Protocol):
     async def arun(self, work: Callable[[Any], Any]) -> Any: ...
 
+    def changes(self, table: str) -> str:
+        """The table's name in a mutation (its local tables on a cluster)."""
+        ...
+
 
 def _row(recorded: RecordedEvent) -> tuple[object, ...]:
     e, c = recorded.event, recorded.event.click
@@ -140,7 +144,8 @@ class ClickHouseEventStore:
         try:
             await self._clickhouse.arun(
                 lambda client: client.command(
-                    "DELETE FROM events WHERE site_id = {site:UUID}", parameters={"site": site_id}
+                    f"DELETE FROM {self._clickhouse.changes('events')} WHERE site_id = {{site:UUID}}",  # noqa: S608
+                    parameters={"site": site_id},
                 )
             )
         except Exception as exc:

@@ -27,6 +27,8 @@ COLUMNS = [
 class ClickHouseRunner(Protocol):
     async def arun(self, work: Callable[[Any], Any]) -> Any: ...
 
+    def changes(self, table: str) -> str: ...
+
 
 class ClickHouseImportedRows:
     def __init__(self, clickhouse: ClickHouseRunner) -> None:
@@ -47,7 +49,8 @@ class ClickHouseImportedRows:
         try:
             await self._clickhouse.arun(
                 lambda client: client.command(
-                    "DELETE FROM imported WHERE site_id = {s:UUID} AND import_id = {i:UUID}",
+                    f"DELETE FROM {self._clickhouse.changes('imported')}"  # noqa: S608
+                    " WHERE site_id = {s:UUID} AND import_id = {i:UUID}",
                     parameters={"s": site_id, "i": import_id},
                 )
             )

@@ -20,6 +20,8 @@ _TIED = (
 class ClickHouseRunner(Protocol):
     def run(self, work: Callable[[Any], Any]) -> Any: ...
 
+    def changes(self, table: str) -> str: ...
+
     async def arun(self, work: Callable[[Any], Any]) -> Any: ...
 
 
@@ -62,7 +64,8 @@ class ClickHousePersonEvents:
         try:
             await self._clickhouse.arun(
                 lambda client: client.command(
-                    "DELETE FROM events WHERE " + _TIED, parameters={"site": site_id, "person": person_id}
+                    "DELETE FROM " + self._clickhouse.changes("events") + " WHERE " + _TIED,
+                    parameters={"site": site_id, "person": person_id},
                 )
             )
         except Exception as exc:

@@ -15,6 +15,8 @@ from fieldmark.shared_kernel.errors import StoreUnavailable
 class ClickHouseRunner(Protocol):
     async def arun(self, work: Callable[[Any], Any]) -> Any: ...
 
+    def changes(self, table: str) -> str: ...
+
 
 class ClickHouseRetention:
     def __init__(self, clickhouse: ClickHouseRunner) -> None:
@@ -29,7 +31,7 @@ class ClickHouseRetention:
     async def restamp(self, site_id: UUID, days: int) -> None:
         await self._run(
             lambda client: client.command(
-                "ALTER TABLE events UPDATE retention_days = {days:UInt16}"
+                f"ALTER TABLE {self._clickhouse.changes('events')} UPDATE retention_days = {{days:UInt16}}"
                 " WHERE site_id = {site:UUID} AND retention_days != {days:UInt16}"
                 " SETTINGS mutations_sync = 2",
                 parameters={"site": site_id, "days": days},
@@ -39,16 +41,19 @@ class ClickHouseRetention:
 
     async def expire(self, before: datetime) -> None:
         month = before.year * 100 + before.month  # partitions are months (toYYYYMM)
+        table = self._clickhouse.changes("events")
+        local = table.split(" ", 1)[0]
 
         def work(client: Any) -> None:
             partitions = client.query(
                 "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase()"
-                " AND table = 'events' AND active ORDER BY partition_id"
+                " AND table = {table:String} AND active ORDER BY partition_id",
+                parameters={"table": local},
             ).result_rows
             for (partition,) in partitions:
                 if str(partition).isdigit() and int(partition) <= month:
                     client.command(
-                        f"ALTER TABLE events MATERIALIZE TTL IN PARTITION ID '{partition}'"
+                        f"ALTER TABLE {table} MATERIALIZE TTL IN PARTITION ID '{partition}'"
                         " SETTINGS mutations_sync = 2"
                     )
 
