@@ -69,3 +69,17 @@ def test_the_image_is_multi_stage_unprivileged_and_checks_its_health() -> None:
     assert "HEALTHCHECK" in dockerfile
     assert "/api/live" in dockerfile
     assert 'ENTRYPOINT ["fieldmark"]' in dockerfile
+
+
+def test_what_the_image_copies_from_the_repository_exists() -> None:
+    dockerfile = (REPO / "docker" / "Dockerfile").read_text()
+    sources = [
+        part
+        for line in re.findall(r"^COPY (?!--from)(.+)$", dockerfile, re.MULTILINE)
+        for part in line.split()[:-1]
+    ]
+    assert "apps/backend/uv.lock" in sources
+    for source in sources:
+        assert (REPO / source).exists(), f"the Dockerfile copies {source}, which is not in the repository"
+    for mounted in re.findall(r"\./(docker/[\w./-]+):", (REPO / "docker-compose.yml").read_text()):
+        assert (REPO / mounted).is_file(), f"docker-compose.yml mounts {mounted}, which is missing"
