@@ -29,8 +29,14 @@ function noonZone(): string {
 }
 
 /** A new page signed in as the site's owner, on the sites list. */
+// Anything the Content Security Policy blocked on a dashboard page (it must block nothing of ours).
+const blocked: string[] = []
+
 async function signIn(): Promise<Page> {
   const page = await browser.newPage()
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) blocked.push(message.text())
+  })
   await page.goto(server.url + '/login')
   await page.getByRole('heading', { name: 'Sign in' }).waitFor()
   await page.fill('input[name=email]', 'ada@example.com')
@@ -112,6 +118,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  expect(blocked).toEqual([])
   await browser?.close()
   await server?.stop()
 })

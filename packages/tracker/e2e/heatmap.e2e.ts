@@ -39,6 +39,7 @@ let siteId = ''
 let otherId = ''
 let origin = ''
 
+const blocked: string[] = [] // Content Security Policy reports on dashboard pages
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 beforeAll(async () => {
@@ -53,6 +54,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  expect(blocked).toEqual([]) // the dashboard's own policy blocked nothing (framing the site included)
   await desktop?.close()
   await mobile?.close()
   await site?.close()
@@ -192,6 +194,10 @@ async function dashboard(viewport: { width: number; height: number }): Promise<{
   const context = await desktop.newContext({ viewport })
   await context.addCookies([{ ...cookie, url: server.url }])
   const page = await context.newPage()
+  page.on('console', (message) => {
+    // (A framed page's own refusal to be framed is the site's policy, which the test provokes.)
+    if (/Content Security Policy/i.test(message.text()) && !/^Framing '/.test(message.text())) blocked.push(message.text())
+  })
   await page.goto(`${server.url}/sites/${siteId}/heatmaps?period=7d`)
   await page.getByRole('heading', { name: 'Heatmaps' }).waitFor()
   await page.getByRole('heading', { name: 'The page with its heatmap' }).waitFor()

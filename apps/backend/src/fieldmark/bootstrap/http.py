@@ -42,6 +42,7 @@ from fieldmark.bootstrap.jobs import JobWorker
 from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.scheduler import Scheduler
+from fieldmark.bootstrap.security_headers import security_headers
 from fieldmark.bootstrap.static import dashboard_index, dashboard_route, tracker_files
 from fieldmark.bootstrap.stores import probe_clickhouse, probe_postgres, probe_redis
 from fieldmark.identity.adapters.http.admin_controller import AdminController
@@ -182,6 +183,13 @@ class SitesState:
     funnels: Funnels
     segments: Segments
     base_url: str
+
+
+def _https(container: AppContainer) -> bool:
+    try:
+        return bool(container.settings().base_url.startswith("https://"))
+    except DependencyError:
+        return False
 
 
 def _urls_of(container: AppContainer) -> EngineUrls | None:
@@ -344,6 +352,7 @@ def create_app(
         on_shutdown=[close_stores],
         guards=[authorize],  # the one guard: every route declares its access (shared_kernel.access)
         middleware=[heatmap_cors],  # the overlay reads heatmaps from the site's own pages
+        before_send=[security_headers(_https(container))],
         plugins=[
             ProblemDetailsPlugin(
                 ProblemDetailsConfig(
