@@ -14,8 +14,8 @@ CSP = (
     "font-src 'self' data:; connect-src 'self'; frame-src http: https:; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
 )
-EMBEDDABLE = ("/share/",)
-BARE = frozenset({"/api/event", "/api/live"})  # answered to machines, as fast as can be: nothing to add  # a shared link's dashboard, with ?embed=1 in an iframe on any site
+EMBEDDABLE = ("/share/",)  # a shared link's dashboard, with ?embed=1 in an iframe on any site
+BARE = frozenset({"/api/event", "/api/live"})  # answered to machines as fast as can be: nothing added
 
 
 def security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]]:
