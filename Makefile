@@ -44,6 +44,7 @@ lint: setup
 	cd $(BACKEND) && .venv/bin/lint-imports --no-cache
 	npm run -s typecheck -w @fieldmark/frontend
 	npm run -s typecheck -w @fieldmark/tracker
+	$(VENV)/bin/python scripts/audit.py
 
 test-backend: setup
 	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) tests
