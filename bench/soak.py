@@ -1,0 +1,166 @@
+"""Soak: a bounded loopback load on `fieldmark run --collectors 2` for a long while (default 10 minutes),
+in segments of wrk (throttled with its `delay()` hook), recording each segment's rate, p99 latency and
+errors, and the resident memory of every process of the server (the main process, the collect processes,
+embedded PostgreSQL and Redis). At the end, every accepted event must be in ClickHouse. Prints a table,
+and with --plot writes an SVG of rate, latency and memory over time.
+
+    apps/backend/.venv/bin/python bench/soak.py [--minutes 10] [--segment 30] [--plot docs/images/soak.svg]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ingest import AGENTS, FIELDMARK, PYTHON, REFERRERS, WRK_SCRIPT, free_port, get_json, lua_list, wrk  # noqa: E402
+
+THROTTLE = "\ndelay = function() return {DELAY} end\n"
+
+
+def memory(root: psutil.Process, data: Path) -> dict[str, float]:
+    """Resident MiB of the server's processes by kind: its own tree, and the embedded PostgreSQL, which
+    pg_ctl detaches (found by its data directory)."""
+    procs = {p.pid: p for p in [root, *root.children(recursive=True)]}
+    for proc in psutil.process_iter(["cmdline"]):
+        if str(data) in " ".join(proc.info["cmdline"] or []):
+            procs.setdefault(proc.pid, proc)
+    out: dict[str, float] = {}
+    for proc in procs.values():
+        try:
+            line = " ".join(proc.cmdline())
+            rss = proc.memory_info().rss / 2**20
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        kind = (
+            "main" if proc.pid == root.pid
+            else "redis" if "redis-server" in line
+            else "postgres" if "postgres" in line
+            else "collect" if "collect" in line
+            else "other"
+        )  # fmt: skip
+        out[kind] = out.get(kind, 0.0) + rss
+    return out
+
+
+def plot(rows: list[dict[str, float]], path: Path) -> None:
+    """Three small line charts (events/s, p99 ms, resident MiB) on one SVG."""
+    width, height, pad = 720, 150, 40
+    panels = [("events/s", ["rps"]), ("p99 ms", ["p99_ms"]), ("resident MiB", ["main", "collect", "redis", "postgres"])]
+    colours = ["#3b5bdb", "#e8590c", "#2b8a3e", "#862e9c"]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{len(panels) * (height + 20)}" font-family="sans-serif" font-size="11">']
+    xs = [r["minute"] for r in rows]
+    for i, (title, keys) in enumerate(panels):
+        top = i * (height + 20)
+        peak = max((r.get(k, 0.0) for r in rows for k in keys), default=1.0) or 1.0
+        parts.append(f'<text x="{pad}" y="{top + 12}">{title} (max {peak:,.1f})</text>')
+        parts.append(f'<line x1="{pad}" y1="{top + height}" x2="{width - 10}" y2="{top + height}" stroke="#ccc"/>')
+        for j, key in enumerate(keys):
+            points = " ".join(
+                f"{pad + (x / (xs[-1] or 1)) * (width - pad - 10):.1f},{top + height - (r.get(key, 0.0) / peak) * (height - 20):.1f}"
+                for x, r in zip(xs, rows, strict=True)
+            )
+            parts.append(f'<polyline fill="none" stroke="{colours[j]}" stroke-width="1.5" points="{points}"/>')
+            if len(keys) > 1:
+                parts.append(f'<text x="{width - 140}" y="{top + 26 + 12 * j}" fill="{colours[j]}">{key}</text>')
+    parts.append(f'<text x="{pad}" y="{len(panels) * (height + 20) - 4}">minutes</text></svg>')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--segment", type=int, default=30, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--delay-ms", type=int, default=8, help="pause of each connection between requests")
+    parser.add_argument("--plot", type=Path, default=None)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench: wrk is needed (apt-get install wrk)")
+    data = Path(tempfile.mkdtemp(prefix="fm-bench-soak-"))
+    port = free_port()
+    env = {**os.environ, "FIELDMARK_DATA_DIR": str(data), "PORT": str(port), "TRUSTED_PROXIES": "127.0.0.1",
+           "INGEST_RATE_LIMIT_IP": "1000000", "INGEST_RATE_LIMIT_SITE": "1000000000", "LOG_LEVEL": "warning"}  # fmt: skip
+    subprocess.run([FIELDMARK, "create-site", "--domain", "bench.example"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen([FIELDMARK, "run", "--collectors", "2"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    rows: list[dict[str, float]] = []
+    accepted = 0
+    try:
+        for _ in range(300):
+            try:
+                if get_json(f"{base}/api/health").get("status") == "ok":
+                    break
+            except OSError:
+                time.sleep(0.2)
+        rng = random.Random(1)
+        bodies = [
+            json.dumps({"n": "pageview", "u": f"https://bench.example/page/{int(rng.paretovariate(1.2)) % 300}",
+                        "d": "bench.example", "r": rng.choice(REFERRERS), "w": rng.choice([390, 820, 1440, 1920])})
+            for _ in range(200)
+        ]  # fmt: skip
+        ips = [f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+               for _ in range(5000)]  # fmt: skip
+        script = data / "soak.lua"
+        script.write_text(
+            WRK_SCRIPT.format(BODIES=lua_list(bodies), IPS=lua_list(ips), AGENTS=lua_list(AGENTS))
+            + THROTTLE.format(DELAY=args.delay_ms)
+        )
+        root = psutil.Process(server.pid)
+        started = time.monotonic()
+        while time.monotonic() - started < args.minutes * 60:
+            figures = wrk(["-t", "2", "-c", str(args.connections), "-d", f"{args.segment}s", "-s", str(script), base])
+            accepted += int(figures["requests"] - figures["errors"])
+            row = {"minute": (time.monotonic() - started) / 60, **figures, **memory(root, data)}
+            rows.append(row)
+            print(f"{row['minute']:5.1f} min  {row['rps']:7,.0f} ev/s  p99 {row['p99_ms']:6.1f} ms  "
+                  f"errors {int(row['errors'] + row['socket_errors'])}  "
+                  + "  ".join(f"{k} {row.get(k, 0):.0f} MiB" for k in ("main", "collect", "redis", "postgres")),
+                  flush=True)  # fmt: skip
+        while True:
+            status = get_json(f"{base}/api/health")["ingestion"]
+            if status["backlog"] == 0 and status["in_flight"] == 0:
+                break
+            time.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=120)
+    counted = int(subprocess.run(
+        [PYTHON, "-c", "import sys, clickhouse_connect as c; print(c.get_client(dsn='chdb://' + sys.argv[1], "
+         "database='fieldmark').command(\"SELECT count() FROM events WHERE hostname = 'bench.example'\"))",
+         str(data / "clickhouse")], capture_output=True, text=True, check=True).stdout.strip())  # fmt: skip
+    warm = rows[1] if len(rows) > 1 else rows[0]
+    last = rows[-1]
+    errors = sum(int(r["errors"] + r["socket_errors"]) for r in rows)
+    print(f"soak: {len(rows)} segments, {accepted:,} events accepted, {counted:,} in ClickHouse, {errors} errors")
+    print(f"  rate {min(r['rps'] for r in rows):,.0f} to {max(r['rps'] for r in rows):,.0f} events/s; "
+          f"p99 {min(r['p99_ms'] for r in rows):.1f} to {max(r['p99_ms'] for r in rows):.1f} ms")  # fmt: skip
+    for kind in ("main", "collect", "redis", "postgres"):
+        if warm.get(kind):
+            growth = (last.get(kind, 0.0) - warm[kind]) / warm[kind] * 100
+            print(f"  {kind}: {warm[kind]:.0f} MiB after warm-up, {last.get(kind, 0.0):.0f} MiB at the end ({growth:+.1f}%)")
+    if args.plot:
+        plot(rows, args.plot)
+        print(f"  plot: {args.plot}")
+    shutil.rmtree(data, ignore_errors=True)
+    # wrk stops each segment with up to one request in flight per connection: the server may accept those
+    # without wrk counting them, so ClickHouse may hold up to that many more. Fewer would be a loss.
+    if counted < accepted or counted - accepted > args.connections * len(rows) or errors:
+        sys.exit("soak: events were lost or refused")
+
+
+if __name__ == "__main__":
+    main()
