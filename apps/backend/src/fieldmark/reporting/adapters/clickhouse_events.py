@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from fieldmark.reporting.adapters.clickhouse import ClickHouseRunner, guarded
 from fieldmark.reporting.adapters.streams import stream_in_thread
-from fieldmark.shared_kernel.errors import StoreUnavailable
 
 _RANGE = "site_id = {site:UUID} AND timestamp >= {start:DateTime64(3)} AND timestamp < {end:DateTime64(3)}"
 FORMATS = ("CSVWithNames", "Parquet")
@@ -23,28 +23,21 @@ _ONE_READER = {"max_threads": 1}
 _TABLE_ORDER = "site_id, toDate(timestamp), kind, visitor_id, timestamp, event_id"  # migration 0001
 
 
-class ClickHouseRunner(Protocol):
-    def run(self, work: Callable[[Any], Any]) -> Any: ...
-
-    async def arun(self, work: Callable[[Any], Any]) -> Any: ...
-
-
 class ClickHouseRawEvents:
     def __init__(self, clickhouse: ClickHouseRunner) -> None:
         self._clickhouse = clickhouse
 
     async def count(self, site_id: UUID, start: datetime, end: datetime) -> int:
-        try:
-            return int(
-                await self._clickhouse.arun(
-                    lambda client: client.command(
-                        "SELECT count() FROM events WHERE " + _RANGE,
-                        parameters={"site": site_id, "start": start, "end": end},
-                    )
-                )
+        return int(
+            await guarded(
+                self._clickhouse,
+                lambda client: client.command(
+                    "SELECT count() FROM events WHERE " + _RANGE,
+                    parameters={"site": site_id, "start": start, "end": end},
+                ),
+                "count the events",
             )
-        except Exception as exc:
-            raise StoreUnavailable(f"ClickHouse could not count the events ({type(exc).__name__})") from None
+        )
 
     def stream(self, site_id: UUID, start: datetime, end: datetime, fmt: str) -> AsyncIterator[bytes]:
         if fmt not in FORMATS:

@@ -5,24 +5,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
+from fieldmark.reporting.adapters.clickhouse import ClickHouseRunner, guarded
 from fieldmark.reporting.adapters.streams import stream_in_thread
-from fieldmark.shared_kernel.errors import StoreUnavailable
 
 _TIED = (
     "site_id = {site:UUID} AND (person_id = {person:UInt64} OR session_id IN"
     " (SELECT session_id FROM events WHERE site_id = {site:UUID} AND person_id = {person:UInt64}))"
 )
-
-
-class ClickHouseRunner(Protocol):
-    def run(self, work: Callable[[Any], Any]) -> Any: ...
-
-    def changes(self, table: str) -> str: ...
-
-    async def arun(self, work: Callable[[Any], Any]) -> Any: ...
 
 
 class ClickHousePersonEvents:
@@ -46,29 +38,23 @@ class ClickHousePersonEvents:
         return stream_in_thread(read)
 
     async def count(self, site_id: UUID, person_id: int) -> int:
-        try:
-            return int(
-                await self._clickhouse.arun(
-                    lambda client: client.command(
-                        "SELECT count() FROM events WHERE " + _TIED,
-                        parameters={"site": site_id, "person": person_id},
-                    )
-                )
+        return int(
+            await guarded(
+                self._clickhouse,
+                lambda client: client.command(
+                    "SELECT count() FROM events WHERE " + _TIED,
+                    parameters={"site": site_id, "person": person_id},
+                ),
+                "count the person's events",
             )
-        except Exception as exc:
-            raise StoreUnavailable(
-                f"ClickHouse could not count the person's events ({type(exc).__name__})"
-            ) from None
+        )
 
     async def erase(self, site_id: UUID, person_id: int) -> None:
-        try:
-            await self._clickhouse.arun(
-                lambda client: client.command(
-                    "DELETE FROM " + self._clickhouse.changes("events") + " WHERE " + _TIED,
-                    parameters={"site": site_id, "person": person_id},
-                )
-            )
-        except Exception as exc:
-            raise StoreUnavailable(
-                f"ClickHouse could not delete the person's events ({type(exc).__name__})"
-            ) from None
+        await guarded(
+            self._clickhouse,
+            lambda client: client.command(
+                "DELETE FROM " + self._clickhouse.changes("events") + " WHERE " + _TIED,
+                parameters={"site": site_id, "person": person_id},
+            ),
+            "delete the person's events",
+        )

@@ -4,32 +4,20 @@ mutation), and materializing the TTL in the partitions that can hold expired row
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
-from fieldmark.shared_kernel.errors import StoreUnavailable
-
-
-class ClickHouseRunner(Protocol):
-    async def arun(self, work: Callable[[Any], Any]) -> Any: ...
-
-    def changes(self, table: str) -> str: ...
+from fieldmark.reporting.adapters.clickhouse import ClickHouseRunner, guarded
 
 
 class ClickHouseRetention:
     def __init__(self, clickhouse: ClickHouseRunner) -> None:
         self._clickhouse = clickhouse
 
-    async def _run(self, work: Callable[[Any], Any], what: str) -> Any:
-        try:
-            return await self._clickhouse.arun(work)
-        except Exception as exc:
-            raise StoreUnavailable(f"ClickHouse could not {what} ({type(exc).__name__}: {exc})") from None
-
     async def restamp(self, site_id: UUID, days: int) -> None:
-        await self._run(
+        await guarded(
+            self._clickhouse,
             lambda client: client.command(
                 f"ALTER TABLE {self._clickhouse.changes('events')} UPDATE retention_days = {{days:UInt16}}"
                 " WHERE site_id = {site:UUID} AND retention_days != {days:UInt16}"
@@ -57,4 +45,4 @@ class ClickHouseRetention:
                         " SETTINGS mutations_sync = 2"
                     )
 
-        await self._run(work, "delete expired events")
+        await guarded(self._clickhouse, work, "delete expired events")

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 import uuid
 from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fieldmark.reporting.application.ports import AlertStore, Mail, Mailer, SiteInfo, Stats, Webhooks
+from fieldmark.reporting.domain.addresses import is_email
 from fieldmark.reporting.domain.alerts import KINDS, MAX_EMAILS, Alert, Reading, check_webhook, step
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CURRENT_MINUTES = 5  # "current visitors": those with an event in the last five minutes
 
 
@@ -44,7 +43,7 @@ class Alerts:
         if not isinstance(threshold, int) or not 1 <= threshold <= high:
             raise InvalidInput(f"threshold is a whole number from 1 to {high:,}", field="threshold")
         cleaned = [e.strip() for e in emails if e.strip()]
-        if len(cleaned) > MAX_EMAILS or any(not _EMAIL.match(e) for e in cleaned):
+        if len(cleaned) > MAX_EMAILS or any(not is_email(e) for e in cleaned):
             raise InvalidInput(f"emails are up to {MAX_EMAILS} email addresses", field="emails")
         url = check_webhook(webhook_url, self._allow_private) if webhook_url else None
         if not cleaned and not url:
@@ -107,8 +106,11 @@ class CheckAlerts:
 
     async def execute(self, now: datetime) -> int:
         notified = 0
+        sites: dict[UUID, tuple[str, str, UUID | None] | None] = {}  # one lookup a site per run
         for alert in await self._store.every():
-            info = await self._sites.info(alert.site_id)
+            if alert.site_id not in sites:
+                sites[alert.site_id] = await self._sites.info(alert.site_id)
+            info = sites[alert.site_id]
             if info is None:
                 continue
             domain, zone, _ = info

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,11 +12,11 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from fieldmark.reporting.application.ports import Mail, Mailer, People, SiteInfo, Stats, SubscriptionStore
+from fieldmark.reporting.domain.addresses import is_email
 from fieldmark.reporting.domain.digests import FREQUENCIES, Period, Subscription, change, due
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOP = 5
 
 
@@ -92,7 +91,7 @@ class Digests:
 
     async def add_address(self, site_id: UUID, email: str, frequency: str) -> Subscription:
         email = email.strip()
-        if not _EMAIL.match(email) or len(email) > 254:
+        if not is_email(email) or len(email) > 254:
             raise InvalidInput(f"{email!r} is not an email address", field="email")
         if frequency not in FREQUENCIES:
             raise InvalidInput(f"frequency is {' or '.join(FREQUENCIES)}", field="frequency")
@@ -143,8 +142,11 @@ class SendDueDigests:
     async def execute(self, now: datetime) -> int:
         sent = 0
         cache: dict[tuple[UUID, str], Digest] = {}
+        sites: dict[UUID, tuple[str, str, UUID | None] | None] = {}  # one lookup a site per run
         for subscription in await self._store.every():
-            info = await self._sites.info(subscription.site_id)
+            if subscription.site_id not in sites:
+                sites[subscription.site_id] = await self._sites.info(subscription.site_id)
+            info = sites[subscription.site_id]
             if info is None:
                 continue
             domain, zone, _ = info
