@@ -9,6 +9,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -181,3 +182,28 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+def sign_up(client: Any, email: str) -> str:
+    """Register the instance's first account on an httpx client (its cookie and CSRF header kept there)
+    and return the id of its team."""
+    signed = client.post("/api/auth/register", json={"email": email, "password": "a long passphrase"})
+    assert signed.status_code == 201, signed.text
+    client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+    return str(client.get("/api/teams").json()[0]["id"])
+
+
+def collect_pageview(
+    base_url: str, domain: str, path: str, user_agent: str = "Mozilla/5.0 Firefox/121.0"
+) -> int:
+    """POST one pageview of `https://<domain><path>` to the collect endpoint; its status."""
+    import json
+
+    import httpx
+
+    return httpx.post(
+        f"{base_url}/api/event",
+        content=json.dumps({"n": "pageview", "u": f"https://{domain}{path}", "d": domain}),
+        headers={"Content-Type": "text/plain", "User-Agent": user_agent},
+        timeout=30,
+    ).status_code

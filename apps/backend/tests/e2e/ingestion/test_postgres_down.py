@@ -4,7 +4,6 @@ PostgreSQL is back everything answers again, and every accepted event is in Clic
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse, migrate_postgres
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, settings_for, short_tmpdir
+from tests.conftest import LiveServer, collect_pageview, settings_for, short_tmpdir, sign_up
 
 
 def test_postgres_away_keeps_ingestion_going_and_the_dashboard_says_why(
@@ -35,24 +34,13 @@ def test_postgres_away_keeps_ingestion_going_and_the_dashboard_says_why(
         )
         app = create_app(AppContainer(settings=settings_for(data_dir), urls=urls), ALL_ROLES, writers=1)
         with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
-            signed = client.post(
-                "/api/auth/register", json={"email": "pg@example.com", "password": "a long passphrase"}
-            )
-            client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-            team = client.get("/api/teams").json()[0]["id"]
+            team = sign_up(client, "pg@example.com")
             assert (
                 client.post(f"/api/teams/{team}/sites", json={"domain": "pgdown.example"}).status_code == 201
             )
 
             def collect(path: str) -> int:
-                return httpx.post(
-                    f"{server.url}/api/event",
-                    content=json.dumps(
-                        {"n": "pageview", "u": f"https://pgdown.example{path}", "d": "pgdown.example"}
-                    ),
-                    headers={"Content-Type": "text/plain", "User-Agent": "Mozilla/5.0 Firefox/121.0"},
-                    timeout=30,
-                ).status_code
+                return collect_pageview(server.url, "pgdown.example", path)
 
             assert collect("/before") == 202  # the collect endpoint now has the site cached
 

@@ -4,7 +4,6 @@ resumes, and the writers land every accepted event exactly once."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import time
@@ -20,7 +19,7 @@ from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES, Role
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, free_port, settings_for, short_tmpdir
+from tests.conftest import LiveServer, collect_pageview, free_port, settings_for, short_tmpdir, sign_up
 
 
 def _redis(folder: Path, port: int) -> subprocess.Popen[bytes]:
@@ -56,24 +55,13 @@ def test_the_stream_survives_a_redis_restart(
         # Collect only, first: events wait in the stream.
         collect = create_app(AppContainer(settings=settings, urls=urls), frozenset({Role.COLLECT, Role.API}))
         with LiveServer(collect) as server, httpx.Client(base_url=server.url, timeout=30) as client:
-            signed = client.post(
-                "/api/auth/register", json={"email": "rs@example.com", "password": "a long passphrase"}
-            )
-            client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-            team = client.get("/api/teams").json()[0]["id"]
+            team = sign_up(client, "rs@example.com")
             assert (
                 client.post(f"/api/teams/{team}/sites", json={"domain": "redis.example"}).status_code == 201
             )
 
             def send(i: int) -> int:
-                return httpx.post(
-                    f"{server.url}/api/event",
-                    content=json.dumps(
-                        {"n": "pageview", "u": f"https://redis.example/{i}", "d": "redis.example"}
-                    ),
-                    headers={"Content-Type": "text/plain", "User-Agent": "Mozilla/5.0 Firefox/121.0"},
-                    timeout=30,
-                ).status_code
+                return collect_pageview(server.url, "redis.example", f"/{i}")
 
             accepted = [i for i in range(30) if send(i) == 202]
             assert len(accepted) == 30

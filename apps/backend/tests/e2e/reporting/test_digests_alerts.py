@@ -28,9 +28,8 @@ from fieldmark.bootstrap.scheduler import Scheduler
 from fieldmark.bootstrap.stores import ClickHousePool
 from fieldmark.reporting.domain.digests import last_complete
 from fieldmark.reporting.domain.schedule import CHECK_ALERTS, SEND_DIGESTS
-from tests.conftest import LiveServer, free_port, settings_for
+from tests.conftest import LiveServer, free_port, settings_for, sign_up
 from tests.e2e.identity.conftest import Inbox
-from tests.e2e.reporting.conftest import sign_up
 
 
 def _wait(condition: Callable[[], bool], what: str, seconds: float = 20) -> None:

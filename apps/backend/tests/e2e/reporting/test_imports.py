@@ -23,8 +23,7 @@ from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, settings_for
-from tests.e2e.reporting.conftest import sign_up
+from tests.conftest import LiveServer, settings_for, sign_up
 
 DAYS = [date(2025, 1, 1) + timedelta(days=i) for i in range(7)]
 # Per day: visitors, pageviews, bounces, visits, visit_duration (the columns of imported_visitors).

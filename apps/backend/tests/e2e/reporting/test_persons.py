@@ -18,8 +18,7 @@ from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, settings_for
-from tests.e2e.reporting.conftest import sign_up
+from tests.conftest import LiveServer, settings_for, sign_up
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 SAFARI = (

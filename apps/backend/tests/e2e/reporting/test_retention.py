@@ -4,7 +4,6 @@ stamped on events collected afterwards."""
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -19,8 +18,7 @@ from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, settings_for
-from tests.e2e.reporting.conftest import sign_up
+from tests.conftest import LiveServer, collect_pageview, settings_for, sign_up
 
 AGES = (400, 40, 29, 10, 0)  # days before now of each site's stored pageviews
 
@@ -88,12 +86,7 @@ def test_a_retention_period_deletes_older_events_and_stamps_new_ones(
         assert client.get(f"/api/sites/{short['id']}").json()["retention_days"] == 30
 
         # Events collected from now on carry the period.
-        collected = httpx.post(
-            f"{server.url}/api/event",
-            content=json.dumps({"n": "pageview", "u": "https://short.example/new", "d": "short.example"}),
-            headers={"Content-Type": "text/plain", "User-Agent": "Mozilla/5.0 Firefox/121.0"},
-        )
-        assert collected.status_code == 202
+        assert collect_pageview(server.url, "short.example", "/new") == 202
         _wait(lambda: ("/new", 30) in stored(short), "the collected event")
 
         # Shorter again, then for ever: the period only ever deletes what it has outlived.

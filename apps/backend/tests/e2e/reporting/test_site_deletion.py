@@ -4,7 +4,6 @@ or value in Redis but its tombstone."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from uuid import UUID
@@ -19,8 +18,7 @@ from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, settings_for
-from tests.e2e.reporting.conftest import sign_up
+from tests.conftest import LiveServer, collect_pageview, settings_for, sign_up
 
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 
@@ -62,12 +60,7 @@ def test_a_deleted_site_leaves_no_row_in_any_store(
         assert key.status_code == 201, key.text
 
         def collect(domain: str, path: str, agent: str = UA) -> None:
-            response = httpx.post(
-                f"{server.url}/api/event",
-                content=json.dumps({"n": "pageview", "u": f"https://{domain}{path}", "d": domain}),
-                headers={"Content-Type": "text/plain", "User-Agent": agent},
-            )
-            assert response.status_code == 202
+            assert collect_pageview(server.url, domain, path, agent) == 202
 
         for i in range(3):
             collect("gone.example", f"/{i}")
