@@ -38,17 +38,19 @@ class Running:
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGTERM)
         _, stderr = self.process.communicate(timeout=60)
-        return self.process.returncode, stderr
+        return self.process.returncode, stderr or ""
 
 
-def start(fieldmark_bin: str, env: dict[str, str]) -> Running:
+def start(fieldmark_bin: str, env: dict[str, str], log: Path | None = None) -> Running:
+    """`fieldmark run` on a free port, once healthy. Its log goes to `log` when given (a run that logs
+    much would fill a pipe nobody reads until the stop), else to a pipe read at the stop."""
     port = free_port()
     process = subprocess.Popen(
         [fieldmark_bin, "run"],
         env={**env, "PORT": str(port)},
         text=True,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=log.open("a") if log is not None else subprocess.PIPE,
     )
     running = Running(process, port)
     deadline = time.monotonic() + 90

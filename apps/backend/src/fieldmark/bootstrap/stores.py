@@ -166,6 +166,10 @@ async def probe_postgres(pg: AsyncConnectionPool, timeout: float = 3) -> StoreHe
 async def probe_redis(client: aioredis.Redis, timeout: float = 3) -> StoreHealth:
     async def probe() -> str:
         info = await client.info("server")
+        persistence = await client.info("persistence")
+        if "err" in (persistence.get("aof_last_write_status"), persistence.get("rdb_last_bgsave_status")):
+            # Redis refuses every write now (MISCONF): the stream takes no event until its disk has room.
+            raise RuntimeError("Redis cannot write to its disk (full?); it refuses writes until it can")
         return str(info.get("redis_version", "unknown"))
 
     return await _timed(probe, timeout)

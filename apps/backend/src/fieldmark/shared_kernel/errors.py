@@ -1,5 +1,7 @@
 """Application errors every context raises; the HTTP layer maps each kind to one status in one place."""
 
+from __future__ import annotations
+
 
 class ApplicationError(Exception):
     """Base of the errors a use case raises on purpose; `detail` is safe to show to the caller."""
@@ -36,6 +38,17 @@ class Unauthenticated(ApplicationError):
 
 class StoreUnavailable(ApplicationError):
     """A store the request needs cannot be reached; retrying later may succeed (HTTP 503)."""
+
+    @classmethod
+    def because(cls, store: str, exc: BaseException) -> StoreUnavailable:
+        """The error for `store` failing with `exc`, saying so plainly when its disk is full (the driver's
+        own text is not shown: it may name hosts or paths)."""
+        if any(sign in str(exc) for sign in _DISK_FULL):
+            return cls(f"{store} has no disk space left; nothing was written, retry once space is freed")
+        return cls(f"{store} is unavailable: {type(exc).__name__}")
+
+
+_DISK_FULL = ("No space left on device", "MISCONF", "NOT_ENOUGH_SPACE", "could not extend file", "DiskFull")
 
 
 class RateLimited(ApplicationError):

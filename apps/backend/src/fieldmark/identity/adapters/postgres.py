@@ -20,5 +20,5 @@ class PostgresRepository:
             async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
                 await cursor.execute(query, params)
                 return await cursor.fetchall() if cursor.description else []
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None

@@ -26,8 +26,8 @@ class PsycopgAccountDirectory:
                     (limit, offset),
                 )
                 rows = await cursor.fetchall()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
         return [
             AccountSummary(
                 User(UserId(r["id"]), r["email"], r["name"], r["is_instance_admin"], r["created_at"]),
@@ -44,6 +44,6 @@ class PsycopgAccountDirectory:
                     "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM teams)"
                 )
                 row = await cursor.fetchone()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
         return (int(row[0]), int(row[1])) if row else (0, 0)

@@ -26,8 +26,8 @@ class PsycopgTeamRepository:
                     "INSERT INTO memberships (team_id, user_id, role) VALUES (%s, %s, 'owner')",
                     (team.id, owner),
                 )
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def add_member(self, team_id: TeamId, user_id: UserId, role: Role) -> None:
         try:
@@ -38,8 +38,8 @@ class PsycopgTeamRepository:
                 )
         except psycopg.errors.UniqueViolation:
             raise Conflict("already a member of this team") from None
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def memberships_of(self, user_id: UserId) -> list[Membership]:
         try:
@@ -51,8 +51,8 @@ class PsycopgTeamRepository:
                     (user_id,),
                 )
                 rows = await cursor.fetchall()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
         return [Membership(Team(TeamId(r[0]), r[1], r[2], r[4]), Role(r[3])) for r in rows]
 
     async def role_of(self, team_id: TeamId, user_id: UserId) -> Role | None:
@@ -62,8 +62,8 @@ class PsycopgTeamRepository:
                     "SELECT role FROM memberships WHERE team_id = %s AND user_id = %s", (team_id, user_id)
                 )
                 row = await cursor.fetchone()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
         return Role(row[0]) if row else None
 
     async def access_of(self, team_id: TeamId, user_id: UserId) -> tuple[Role, bool] | None:
@@ -75,8 +75,8 @@ class PsycopgTeamRepository:
                     (team_id, user_id),
                 )
                 row = await cursor.fetchone()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
         return (Role(row[0]), bool(row[1])) if row else None
 
     async def update(self, team: Team) -> None:
@@ -95,8 +95,8 @@ class PsycopgTeamRepository:
                     (team_id,),
                 )
                 rows = await cursor.fetchall()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
         return [(User(UserId(r[0]), r[1], r[2], r[3], r[4]), Role(r[5])) for r in rows]
 
     async def set_role(self, team_id: TeamId, user_id: UserId, role: Role) -> None:
@@ -112,5 +112,5 @@ class PsycopgTeamRepository:
         try:
             async with self._pool.connection() as conn:
                 await conn.execute(query, params)
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None

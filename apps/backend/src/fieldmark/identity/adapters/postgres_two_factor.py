@@ -47,8 +47,8 @@ class PsycopgTwoFactorStore:
             async with self._pool.connection() as conn:
                 cursor = await conn.execute(query, params)
                 return await cursor.fetchall() if cursor.description else []
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def state(self, user_id: UserId) -> TwoFactorState:
         rows = await self._run(
@@ -75,8 +75,8 @@ class PsycopgTwoFactorStore:
                         "INSERT INTO recovery_codes (user_id, code_hash) VALUES (%s, %s)",
                         [(user_id, h) for h in code_hashes],
                     )
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def disable(self, user_id: UserId) -> None:
         await self._run(

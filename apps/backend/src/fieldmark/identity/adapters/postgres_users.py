@@ -37,6 +37,8 @@ class PsycopgUserRepository:
             ) from None
 
     async def by_email(self, email: str) -> tuple[User, str] | None:
+        if "\x00" in email:
+            return None  # PostgreSQL text cannot hold NUL, so no stored address has one
         row = await self._one(_SELECT + " WHERE lower(email) = lower(%s)", email)
         return (_user(row), row["password_hash"]) if row else None
 
@@ -49,8 +51,8 @@ class PsycopgUserRepository:
             async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
                 await cursor.execute(query, (value,))
                 return await cursor.fetchone()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def set_password(self, user_id: UserId, password_hash: str) -> None:
         try:
@@ -58,8 +60,8 @@ class PsycopgUserRepository:
                 await conn.execute(
                     "UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id)
                 )
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def password_hash(self, user_id: UserId) -> str | None:
         row = await self._one(_SELECT + " WHERE id = %s", user_id)

@@ -36,15 +36,15 @@ class RedisSessionStore:
                 pipe.sadd(index, _key(session.token))
                 pipe.expire(index, SESSION_LIFETIME_S)
                 await pipe.execute()
-        except (RedisError, OSError):
-            raise StoreUnavailable("Redis is unavailable") from None
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable.because("Redis", exc) from None
         return session
 
     async def get(self, token: str) -> Session | None:
         try:
             raw = await self._redis.get(_key(token))
-        except (RedisError, OSError):
-            raise StoreUnavailable("Redis is unavailable") from None
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable.because("Redis", exc) from None
         if raw is None:
             return None
         value = json.loads(raw)
@@ -53,16 +53,16 @@ class RedisSessionStore:
     async def revoke(self, token: str) -> None:
         try:
             await self._redis.delete(_key(token))
-        except (RedisError, OSError):
-            raise StoreUnavailable("Redis is unavailable") from None
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable.because("Redis", exc) from None
 
     async def revoke_all(self, user_id: UserId) -> None:
         index = f"fm:auth:user-sessions:{user_id}"
         try:
             keys = await self._redis.smembers(index)
             await self._redis.delete(index, *keys)
-        except (RedisError, OSError):
-            raise StoreUnavailable("Redis is unavailable") from None
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable.because("Redis", exc) from None
 
 
 class RedisResetTokens:

@@ -35,7 +35,7 @@ class RedisSiteForgetting:
             async for key in self._redis.scan_iter(match="fm:bots:*", count=1000):
                 await self._redis.hdel(key, str(site_id), site_id.hex)
         except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"Redis is unavailable: {type(exc).__name__}") from None
+            raise StoreUnavailable.because("Redis", exc) from None
 
     async def gone(self, site_ids: set[UUID]) -> set[UUID]:
         """Which of these sites have been deleted."""

@@ -121,9 +121,7 @@ class RedisEventQueue:
                 except (RedisError, OSError) as exc:
                     for _, _, future in batch:
                         if not future.done():
-                            future.set_exception(
-                                StoreUnavailable(f"Redis is unavailable: {type(exc).__name__}")
-                            )
+                            future.set_exception(StoreUnavailable.because("Redis", exc))
                     continue
                 for (_, _, future), status in zip(batch, statuses, strict=True):
                     if not future.done():
@@ -169,4 +167,4 @@ class RedisEventQueue:
                 pipe.expire(key, 90 * 86400)
                 await pipe.execute()
         except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"Redis is unavailable: {type(exc).__name__}") from None
+            raise StoreUnavailable.because("Redis", exc) from None

@@ -41,7 +41,7 @@ class RedisSaltStore:
                 await self._redis.set(key, os.urandom(32), nx=True, exat=int(expires.timestamp()))
             value = await self._redis.get(key)
         except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"Redis is unavailable: {type(exc).__name__}") from None
+            raise StoreUnavailable.because("Redis", exc) from None
         if value is None and create:
             raise StoreUnavailable(f"the salt for {day} could not be kept")
         if value is None:

@@ -58,14 +58,23 @@ class StreamWriter:
         self._last_takeover = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
+        failing = False
         while not stop.is_set():
             try:
                 await self.step(stop)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # a broken Redis connection and the like: wait, then go on
-                log.exception("stream writer step failed; retrying")
+            except Exception as exc:  # a broken Redis connection, a full disk: wait, then go on
+                if failing:  # the traceback once; then a line a second until it works again
+                    log.warning("stream writer still failing: %s", _first_line(exc))
+                else:
+                    log.exception("stream writer step failed; retrying every second")
+                failing = True
                 await _sleep(stop, 1.0)
+            else:
+                if failing:
+                    log.info("stream writer recovered")
+                failing = False
 
     async def step(self, stop: asyncio.Event | None = None) -> int:
         """One round: take over abandoned batches, then write own pending plus new entries. Returns rows."""
@@ -129,7 +138,7 @@ class StreamWriter:
                 log.warning(
                     "event store insert of %d events failed (%s); retrying in %.1f s",
                     len(good),
-                    str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
+                    _first_line(exc),
                     delay,
                 )
                 if stop is not None and stop.is_set():
@@ -154,3 +163,7 @@ async def _sleep(stop: asyncio.Event | None, seconds: float) -> None:
         return
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__

@@ -32,8 +32,8 @@ class _Store:
                 return await cursor.fetchall() if cursor.description else []
         except psycopg.errors.UniqueViolation:
             raise Conflict("that digest is already sent there") from None
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
 
 def _subscription(row: dict[str, Any]) -> Subscription:

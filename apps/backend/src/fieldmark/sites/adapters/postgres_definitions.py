@@ -67,8 +67,8 @@ class PsycopgDefinitionRepository:
                 return await cursor.fetchall() if cursor.description else []
         except psycopg.errors.UniqueViolation:
             raise Conflict(taken, field="name") from None
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def _list(self, table: str, site_id: UUID, row: Callable[[dict[str, Any]], T]) -> list[T]:
         query = sql.SQL("SELECT * FROM {} WHERE site_id = %s ORDER BY created_at, id").format(

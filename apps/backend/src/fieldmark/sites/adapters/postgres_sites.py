@@ -66,16 +66,16 @@ class PsycopgSiteRepository:
                 )
         except psycopg.errors.UniqueViolation:
             raise Conflict(f"a site with the domain {site.domain} exists", field="domain") from None
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def _rows(self, query: str, value: object) -> list[dict[str, Any]]:
         try:
             async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
                 await cursor.execute(query, (value,))
                 return await cursor.fetchall()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def _one(self, query: str, value: object) -> Site | None:
         rows = await self._rows(query, value)
@@ -99,8 +99,8 @@ class PsycopgSiteRepository:
         try:
             async with self._pool.connection() as conn:
                 await conn.execute("DELETE FROM sites WHERE id = %s", (site_id,))
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def update(self, site: Site) -> None:
         try:
@@ -121,15 +121,15 @@ class PsycopgSiteRepository:
                         site.id,
                     ),
                 )
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
 
     async def count(self) -> int:
         try:
             async with self._pool.connection() as conn:
                 row = await (await conn.execute("SELECT count(*) FROM sites")).fetchone()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
         return int(row[0]) if row else 0
 
     async def hostname_listed(self, host: str) -> bool:
@@ -141,6 +141,6 @@ class PsycopgSiteRepository:
                     "SELECT EXISTS (SELECT 1 FROM sites WHERE allowed_hostnames && %s::text[])", (candidates,)
                 )
                 row = await cursor.fetchone()
-        except psycopg.OperationalError:
-            raise StoreUnavailable("PostgreSQL is unavailable") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable.because("PostgreSQL", exc) from None
         return bool(row and row[0])
