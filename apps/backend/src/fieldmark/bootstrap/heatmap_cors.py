@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from litestar.enums import ScopeType
@@ -14,13 +13,14 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from fieldmark.ingestion.domain.pages import hostname_allowed
 from fieldmark.shared_kernel.errors import ApplicationError
+from fieldmark.shared_kernel.net import host_of
 
 _ROUTE = re.compile(r"^/api/sites/([0-9a-fA-F-]{36})/heatmap(?:/pages)?$")
 
 
 async def _allowed_origin(app_state: Any, site_id: str, origin: str) -> bool:
     sites = getattr(app_state, "sites", None)
-    host = urlsplit(origin).hostname
+    host = host_of(origin)
     if sites is None or not host:
         return False
     try:

@@ -58,3 +58,13 @@ def client_ip(
         if not _trusted(address, proxies):
             return address
     return _valid(chain[0]) or peer if chain else peer
+
+
+def host_of(url: str) -> str:
+    """The lower-cased host of `url`; "" when it has none or cannot be parsed (`http://[`, say)."""
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -65,6 +66,22 @@ def _decoded(body: bytes) -> None:
 @given(st.binary(max_size=300))
 def test_the_collect_decoder_answers_any_bytes_with_an_event_or_a_clear_error(body: bytes) -> None:
     _decoded(body)
+
+
+def test_a_string_that_is_not_utf8_is_a_clear_error() -> None:
+    """Found by the long fuzz run (bench/fuzz_collect.py): msgspec raises UnicodeDecodeError for it."""
+    with pytest.raises(InvalidInput, match="not valid UTF-8"):
+        decode(b'{"name": "Signup", "url": "\xb0https://example.com/", "domain": "example.com"}')
+
+
+def test_a_url_that_does_not_parse_is_a_clear_error_and_such_a_referrer_is_dropped() -> None:
+    """Found by the long fuzz run: urlsplit raises ValueError for an unbalanced IPv6 bracket."""
+    bad = decode(b'{"n": "pageview", "u": "https://ex]mp/", "d": "example.com"}')[0]
+    with pytest.raises(InvalidInput, match="not a valid URL") as refused:
+        to_event(bad)
+    assert refused.value.field == "url"
+    odd = decode(b'{"n": "pageview", "u": "https://example.com/", "d": "example.com", "r": "http://[x/"}')[0]
+    assert to_event(odd).referrer == ""
 
 
 @FAST

@@ -5,7 +5,6 @@ by the app's exception handlers. The contract is documented in docs/api/ingestio
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from litestar import asgi
 from litestar.exceptions import HTTPException, MethodNotAllowedException
@@ -26,7 +25,7 @@ from fieldmark.ingestion.adapters.http.payload import decode, to_event
 from fieldmark.ingestion.application.collect_events import CollectCommand
 from fieldmark.ingestion.domain.limits import MAX_BODY_BYTES
 from fieldmark.shared_kernel.access import PUBLIC, access
-from fieldmark.shared_kernel.net import client_ip
+from fieldmark.shared_kernel.net import client_ip, host_of
 
 _ACCEPTED_TYPES = (b"", b"text/plain", b"application/json")
 _JSON = [(b"content-type", b"application/json")]
@@ -54,7 +53,7 @@ async def _cors(ingestion: Any, origin: bytes | None) -> list[tuple[bytes, bytes
     """Only an origin that some site lists as a hostname may read the answer."""
     if not origin:
         return []
-    host = urlsplit(origin.decode("latin-1")).hostname
+    host = host_of(origin.decode("latin-1"))
     if host and await ingestion.sites.origin_allowed(host):
         return [(b"access-control-allow-origin", origin), (b"vary", b"Origin")]
     return [(b"vary", b"Origin")]

@@ -16,6 +16,7 @@ from fieldmark.ingestion.domain import limits
 from fieldmark.ingestion.domain.event import Click, IncomingEvent, Kind, Revenue
 from fieldmark.ingestion.domain.labels import scrub_label
 from fieldmark.shared_kernel.errors import InvalidInput
+from fieldmark.shared_kernel.net import host_of
 
 Scalar = str | int | float | bool | None
 
@@ -82,6 +83,8 @@ def decode(body: bytes) -> list[EventPayload]:
         raise InvalidInput(f"invalid event: {exc}", field=field) from None
     except msgspec.DecodeError as exc:
         raise InvalidInput(f"malformed JSON: {exc}") from None
+    except UnicodeDecodeError:  # msgspec's own error for a string that is not UTF-8
+        raise InvalidInput("malformed JSON: a string is not valid UTF-8") from None
     events = decoded if isinstance(decoded, list) else [decoded]
     if not events:
         raise InvalidInput("the batch is empty")
@@ -117,12 +120,18 @@ def to_event(p: EventPayload, index: int | None = None) -> IncomingEvent:
         raise bad("url", "is required")
     if len(url) > limits.MAX_URL_LENGTH:
         raise bad("url", f"is longer than {limits.MAX_URL_LENGTH} characters")
-    parts = urlsplit(url)
-    if parts.scheme.lower() in ("data", "javascript", "") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # `https://ex]mp/`: an unbalanced IPv6 bracket, a bad port
+        raise bad("url", "is not a valid URL") from None
+    if parts.scheme.lower() in ("data", "javascript", "") or not host:
         raise bad("url", "must be an absolute URL with a host")
     referrer = (p.referrer if p.referrer is not None else p.r) or ""
     if len(referrer) > limits.MAX_URL_LENGTH:
         raise bad("referrer", f"is longer than {limits.MAX_URL_LENGTH} characters")
+    if referrer and not host_of(referrer):
+        referrer = ""  # a referrer that cannot be parsed says nothing: the visit counts as direct
 
     kind = (
         Kind.CLICK
