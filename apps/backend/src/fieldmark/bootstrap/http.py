@@ -9,7 +9,9 @@ import os
 import sys
 from dataclasses import dataclass
 from functools import partial
+from http import HTTPStatus
 
+import psycopg
 from dependency_injector.errors import Error as DependencyError
 from litestar import Litestar, Router
 from litestar.exceptions import HTTPException
@@ -39,6 +41,7 @@ from fieldmark.bootstrap.health import HealthController, Probe, liveness
 from fieldmark.bootstrap.heatmap_cors import heatmap_cors
 from fieldmark.bootstrap.job_handlers import declare_jobs
 from fieldmark.bootstrap.jobs import JobWorker
+from fieldmark.bootstrap.openapi_problems import document_problems
 from fieldmark.bootstrap.processes import UPSTREAM_ENV, upstream_proxy
 from fieldmark.bootstrap.roles import Role, uses_clickhouse
 from fieldmark.bootstrap.scheduler import Scheduler
@@ -103,7 +106,7 @@ def _application_problem(exc: errors.ApplicationError) -> ProblemDetailsExceptio
     retry_after = getattr(exc, "retry_after", 5 if status == 503 else None)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return ProblemDetailsException(
-        status_code=status, title=_TITLES.get(status), detail=exc.detail, extra=extra, headers=headers
+        status_code=status, title=_title(status), detail=exc.detail, extra=extra, headers=headers
     )
 
 
@@ -111,10 +114,27 @@ def _http_problem(exc: HTTPException) -> ProblemDetailsException:
     extra = exc.extra if exc.extra else None
     return ProblemDetailsException(
         status_code=exc.status_code,
-        title=_TITLES.get(exc.status_code),
+        title=_title(exc.status_code),
         detail=exc.detail,
         extra=extra,
         headers=exc.headers,
+    )
+
+
+def _data_problem(exc: psycopg.DataError) -> ProblemDetailsException:
+    """A value PostgreSQL cannot hold (text with NUL) that no use case rule caught first: the caller's
+    input, so 400, not 500. Any other data error is unexpected."""
+    if "NUL" not in str(exc) and not isinstance(exc, psycopg.errors.UntranslatableCharacter):
+        return _unexpected_problem(exc)
+    return ProblemDetailsException(
+        status_code=400, title=_title(400), detail="text values cannot contain NUL characters"
+    )
+
+
+def _encoding_problem(exc: UnicodeDecodeError) -> ProblemDetailsException:
+    """A JSON body whose strings are not UTF-8: msgspec raises this rather than a decode error."""
+    return ProblemDetailsException(
+        status_code=400, title=_title(400), detail="malformed JSON: a string is not valid UTF-8"
     )
 
 
@@ -128,18 +148,14 @@ def _unexpected_problem(exc: Exception) -> ProblemDetailsException:
     )
 
 
-_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    413: "Content Too Large",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
+def _title(status: int) -> str:
+    try:
+        return _TITLES.get(status) or HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+_TITLES = {413: "Content Too Large"}  # RFC 9110's name; Python 3.11 says "Request Entity Too Large"
 
 
 @dataclass(frozen=True)
@@ -360,6 +376,8 @@ def create_app(
                     exception_to_problem_detail_map={
                         errors.ApplicationError: _application_problem,
                         HTTPException: _http_problem,
+                        psycopg.DataError: _data_problem,
+                        UnicodeDecodeError: _encoding_problem,
                         Exception: _unexpected_problem,
                     },
                 )
@@ -380,8 +398,10 @@ def create_app(
         debug=False,
         logging_config=None,  # the CLI configures logging once for every library
     )
-    if Role.COLLECT in roles and not proxied:
-        document(app.openapi_schema)
+    if not proxied:
+        if Role.COLLECT in roles:
+            document(app.openapi_schema)
+        document_problems(app.openapi_schema)
     app.state.probes = probes
     app.state.roles = {role.value for role in roles}
     app.state.container = container

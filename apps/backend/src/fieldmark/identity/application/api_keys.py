@@ -11,6 +11,7 @@ from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 from fieldmark.shared_kernel.ids import TeamId, new_id
+from fieldmark.shared_kernel.text import display_name
 
 
 class ApiKeys:
@@ -29,9 +30,7 @@ class ApiKeys:
     async def create(
         self, creator: User, team_id: TeamId, name: str, scopes: list[str], site_ids: list[UUID]
     ) -> tuple[ApiKey, str]:
-        name = name.strip()
-        if not 1 <= len(name) <= 100:
-            raise InvalidInput("a key's name has 1 to 100 characters", field="name")
+        name = display_name(name, what="a key's name")
         for site_id in site_ids:
             if await self._sites.team_of(site_id) != team_id:
                 raise InvalidInput(f"site {site_id} is not one of this team's", field="site_ids")

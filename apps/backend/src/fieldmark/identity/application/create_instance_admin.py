@@ -7,6 +7,7 @@ from fieldmark.identity.domain.roles import Team
 from fieldmark.identity.domain.user import User, check_password_policy, normalize_email
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.ids import TeamId, UserId, new_id
+from fieldmark.shared_kernel.text import display_name
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,13 @@ class CreateInstanceAdmin:
     async def execute(self, command: CreateInstanceAdminCommand) -> User:
         email = normalize_email(command.email)
         check_password_policy(command.password, email)
-        user = User(UserId(new_id()), email, command.name.strip(), True, self._clock.now())
+        user = User(
+            UserId(new_id()),
+            email,
+            display_name(command.name, what="your name", empty=True),
+            True,
+            self._clock.now(),
+        )
         await self._users.add(user, self._hasher.hash(command.password))
         if self._teams is not None:  # like a registered account: a team of their own, to add sites to
             label = user.name or email.split("@", 1)[0]

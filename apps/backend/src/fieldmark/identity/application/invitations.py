@@ -22,6 +22,7 @@ from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from fieldmark.shared_kernel.ids import TeamId, UserId, new_id
+from fieldmark.shared_kernel.text import display_name
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,13 @@ class Invitations:
             if command.password is None:
                 raise InvalidInput("choose a password to open your account", field="password")
             check_password_policy(command.password, invitation.email)
-            user = User(UserId(new_id()), invitation.email, command.name.strip(), False, self._clock.now())
+            user = User(
+                UserId(new_id()),
+                invitation.email,
+                display_name(command.name, what="your name", empty=True),
+                False,
+                self._clock.now(),
+            )
             await self._users.add(user, self._hasher.hash(command.password))
             session = await self._sessions.create(user.id)
         if await self._teams.role_of(invitation.team_id, user.id) is None:

@@ -14,6 +14,7 @@ from fieldmark.identity.domain.user import User, check_password_policy, normaliz
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import PermissionDenied
 from fieldmark.shared_kernel.ids import TeamId, UserId, new_id
+from fieldmark.shared_kernel.text import display_name
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,13 @@ class RegisterAccount:
         first = await self._users.count() == 0
         if not first and not self._open:
             raise PermissionDenied("registration is closed on this instance; ask for an invitation")
-        user = User(UserId(new_id()), email, command.name.strip(), first, self._clock.now())
+        user = User(
+            UserId(new_id()),
+            email,
+            display_name(command.name, what="your name", empty=True),
+            first,
+            self._clock.now(),
+        )
         await self._users.add(user, self._hasher.hash(command.password))
         label = user.name or email.split("@", 1)[0]
         await self._teams.create(Team(TeamId(new_id()), f"{label}'s team", user.created_at), user.id)

@@ -11,6 +11,7 @@ from fieldmark.shared_kernel.audit import NO_AUDIT, AuditEvent, AuditTrail
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 from fieldmark.shared_kernel.ids import TeamId, new_id
+from fieldmark.shared_kernel.text import display_name
 
 
 class CreateTeam:
@@ -78,7 +79,4 @@ class TeamSettings:
 
 
 def _check_name(raw: str) -> str:
-    name = raw.strip()
-    if not 1 <= len(name) <= 100:
-        raise InvalidInput("a team name has 1 to 100 characters", field="name")
-    return name
+    return display_name(raw, what="a team name")

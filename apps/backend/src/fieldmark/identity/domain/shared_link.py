@@ -11,6 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from fieldmark.shared_kernel.errors import InvalidInput
+from fieldmark.shared_kernel.text import display_name
 
 PREFIX = "fms_"
 GRANT_LIFETIME_S = 12 * 3600  # how long an unlocked password link works before asking again
@@ -25,10 +26,7 @@ def token_hash(token: str) -> str:
 
 
 def check_link_name(raw: str) -> str:
-    name = raw.strip()
-    if not 1 <= len(name) <= 100:
-        raise InvalidInput("a shared link's name has 1 to 100 characters", field="name")
-    return name
+    return display_name(raw, what="a shared link's name")
 
 
 def check_link_password(raw: str) -> str:

@@ -43,6 +43,6 @@ BREAKDOWNS = (
 MAX_ROWS = 10_000  # per breakdown: the Stats API's largest page
 
 RAW_FORMATS = {
-    "csv": ("CSVWithNames", "text/csv; charset=utf-8"),
+    "csv": ("CSVWithNames", "text/csv"),  # the HTTP layer adds the charset
     "parquet": ("Parquet", "application/vnd.apache.parquet"),
 }

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.ids import SiteId, new_id
+from fieldmark.shared_kernel.text import display_name
 from fieldmark.sites.application.ports import SiteRepository
 from fieldmark.sites.domain.site import (
     Site,
@@ -44,7 +45,7 @@ class CreateSite:
             id=SiteId(new_id()),
             team_id=command.team_id,
             domain=domain,
-            name=command.name.strip() or domain,
+            name=display_name(command.name, what="a site's name", empty=True) or domain,
             timezone=check_timezone(command.timezone),
             public_key=new_public_key(),
             allowed_hostnames=normalize_hostnames(command.allowed_hostnames, domain),

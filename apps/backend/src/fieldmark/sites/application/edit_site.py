@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from uuid import UUID
 
-from fieldmark.shared_kernel.errors import InvalidInput, NotFound
+from fieldmark.shared_kernel.errors import NotFound
+from fieldmark.shared_kernel.text import display_name
 from fieldmark.sites.application.ports import NO_RETENTION, RetentionPolicy, SiteRepository
 from fieldmark.sites.domain.site import (
     Site,
@@ -46,11 +47,9 @@ class EditSite:
         site = await self._sites.by_id(site_id)
         if site is None:
             raise NotFound("no such site")
-        if changes.name is not None and not changes.name.strip():
-            raise InvalidInput("a site's name cannot be empty", field="name")
         edited = replace(
             site,
-            name=changes.name.strip() if changes.name is not None else site.name,
+            name=display_name(changes.name, what="a site's name") if changes.name is not None else site.name,
             timezone=check_timezone(changes.timezone) if changes.timezone is not None else site.timezone,
             allowed_hostnames=(
                 normalize_hostnames(changes.allowed_hostnames, site.domain)

@@ -20,6 +20,7 @@ import pycountry
 
 from fieldmark.shared_kernel.errors import InvalidInput
 from fieldmark.shared_kernel.patterns import wildcard_regex
+from fieldmark.shared_kernel.text import display_name
 
 MAX_NAME = 120
 MAX_PATTERN = 500
@@ -100,10 +101,7 @@ def matcher_out(m: Matcher) -> dict[str, Any]:
 
 
 def check_name(raw: str, field: str = "name") -> str:
-    name = raw.strip()
-    if not 1 <= len(name) <= MAX_NAME:
-        raise InvalidInput(f"a name has 1 to {MAX_NAME} characters", field=field)
-    return name
+    return display_name(raw, most=MAX_NAME, field=field)
 
 
 # --- Goals ---------------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response, Stream
 
+from fieldmark.reporting.adapters.http.files import file_operation
 from fieldmark.reporting.application.exports import ExportEvents, ExportView, Table
+from fieldmark.reporting.domain.exports import RAW_FORMATS
 from fieldmark.shared_kernel.access import SITE, STATS_READ, VIEW, access
 
 
@@ -49,6 +51,7 @@ class ExportsController(Controller):
         "systems, devices, custom events and conversions, up to 10,000 rows each, with the numbers the Stats "
         "API gives. Members and keys with `stats:read`; 400 names a bad field.",
         status_code=200,
+        operation_class=file_operation("A zip of CSV files", "application/zip"),
     )
     async def view(
         self, request: Request[Any, Any, State], site_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
@@ -71,6 +74,9 @@ class ExportsController(Controller):
         "the site's time zone. `X-Fieldmark-Events` gives the number of events before the first byte, for "
         "progress. Members and keys with `stats:read`; 400 for a bad `date_range` or `format`.",
         status_code=200,
+        operation_class=file_operation(
+            "The events, as CSV or Parquet", *(media for _, media in RAW_FORMATS.values())
+        ),
     )
     async def events(
         self, request: Request[Any, Any, State], site_id: FromPath[UUID], data: JSONBody[RawIn]

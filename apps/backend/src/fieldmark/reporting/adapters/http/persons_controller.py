@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
+from fieldmark.reporting.adapters.http.files import file_operation
 from fieldmark.reporting.application.persons import PersonData
 from fieldmark.shared_kernel.access import MANAGE_SITES, SITE, SITES_MANAGE, access
 
@@ -36,6 +37,7 @@ class PersonsController(Controller):
         "and owners (or a key with `sites:manage`); 400 for a missing or overlong `person`; the audit log "
         "records it with the hashed id.",
         status_code=200,
+        operation_class=file_operation("The person's events as CSV", "text/csv"),
     )
     async def export(
         self, request: Request[Any, Any, State], site_id: FromPath[UUID], data: JSONBody[PersonIn]
@@ -44,7 +46,7 @@ class PersonsController(Controller):
         chunks = await use_case.export(site_id, data.person, request.state.actor)
         return Stream(
             chunks,
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds the charset
             headers={"Content-Disposition": 'attachment; filename="person-events.csv"'},
         )
 

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, MediaType, Request, delete, get, post, put
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
@@ -159,8 +160,9 @@ class ReportsController(Controller):
         "/api/reports/unsubscribe",
         operation_id="unsubscribePage",
         opt=access(PUBLIC),
-        include_in_schema=False,
+        media_type=MediaType.HTML,
         summary="The page a digest's unsubscribe link opens: a button, so that link scanners change nothing",
+        description="200, an HTML page with a button that posts the token back here.",
     )
     async def unsubscribe_page(self, token: FromQuery[str] = "") -> Response[str]:
         quoted = html.escape(token, quote=True)
@@ -179,6 +181,8 @@ class ReportsController(Controller):
         description="200 (an HTML page) once unsubscribed, again included; 400 for a token that is not one "
         "of ours. Mail clients post here for `List-Unsubscribe-Post`.",
         status_code=200,
+        media_type=MediaType.HTML,
+        responses={400: ResponseSpec(None, description="Not one of our tokens", media_type=MediaType.HTML)},
     )
     async def unsubscribe(
         self, request: Request[Any, Any, State], token: FromQuery[str] = ""

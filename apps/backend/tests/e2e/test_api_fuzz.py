@@ -1,0 +1,308 @@
+"""Schemathesis over the app's own OpenAPI schema, on every operation, against a live server on the
+embedded engines: no answer is a 500 and every answer matches the schema (status, content type, body).
+
+The caller is a signed-in owner with a site, so that path parameters naming one of the fixture's objects
+(site, team, goal, funnel, segment, shared link, alert, API key, invitation) reach real rows and not only
+404s. Operations that would end the caller's session or destroy the fixture keep the generated ids.
+Checked: no server error, and status, content type, headers and body as documented. Not checked:
+that every schema-valid request is accepted (`positive_data_acceptance`): the schema gives each body's
+shape, while rules such as "an e-mail address" or "a known metric" are the use cases' and answer 400
+with the field named, as each operation's description says. Nor that every schema-violating request is
+refused (`negative_data_rejection`): Litestar converts bodies with msgspec's lax rules, so `0` is read as
+false and `"5"` as 5; a value that does not convert is refused with 400.
+The number of examples per operation is FIELDMARK_FUZZ_EXAMPLES (15 by default; the long run in
+docs/benchmarks.md used more)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pytest
+import redis
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+
+from fieldmark.analytics.domain.query import DIMENSIONS as QUERY_DIMENSIONS
+from fieldmark.bootstrap.cli import openapi_json
+from fieldmark.bootstrap.container import AppContainer
+from fieldmark.bootstrap.engines import EngineUrls
+from fieldmark.bootstrap.http import create_app
+from fieldmark.bootstrap.migrate import migrate_clickhouse, migrate_postgres
+from fieldmark.bootstrap.roles import ALL_ROLES
+from fieldmark.bootstrap.stores import ClickHousePool
+from tests.conftest import LiveServer, settings_for, short_tmpdir, with_database
+
+SCHEMA = schemathesis.openapi.from_dict(json.loads(openapi_json()))
+EXAMPLES = int(os.environ.get("FIELDMARK_FUZZ_EXAMPLES", "15"))
+PASSWORD = "a long passphrase"
+
+# These keep their generated path ids (or run without the session): with the fixture's ids they would
+# delete the site, the team's ownership or the caller's own session, and every later case would see 404.
+KEEP_GENERATED = {
+    ("DELETE", "/api/sites/{site_id}"),
+    ("DELETE", "/api/sites/{site_id}/events"),
+    ("POST", "/api/teams/{team_id}/transfer"),
+    ("POST", "/api/teams/{team_id}/leave"),
+    ("DELETE", "/api/teams/{team_id}/members/{user_id}"),
+    ("PATCH", "/api/teams/{team_id}/members/{user_id}"),
+}
+WITHOUT_SESSION = {
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/password"),
+    ("POST", "/api/auth/2fa/confirm"),
+    ("POST", "/api/auth/2fa/disable"),
+}
+
+
+@dataclass
+class World:
+    url: str
+    session: requests.Session
+    ids: dict[str, str]
+
+
+pytestmark = pytest.mark.xdist_group("api-fuzz")  # one worker builds the world once and runs every case
+
+
+@pytest.fixture(scope="module")
+def world(engines: EngineUrls) -> Iterator[World]:
+    name = f"fuzz_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(engines.database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    database_url = with_database(engines.database_url, name)
+    migrate_postgres(database_url)
+    redis.Redis.from_url(engines.redis_url).flushall()
+    urls = EngineUrls(engines.clickhouse_url, name, database_url, engines.redis_url)
+    data_dir = short_tmpdir("fm-fuzz-")
+    pool = ClickHousePool(engines.clickhouse_url, name, size=1)
+    migrate_clickhouse(pool)
+    try:
+        app = create_app(AppContainer(settings=settings_for(data_dir), urls=urls), ALL_ROLES, writers=1)
+        with LiveServer(app) as server:
+            world = _build_world(server.url)
+            world.ids["database"] = name
+            yield world
+    finally:
+        pool.run(lambda c: c.command(f"DROP DATABASE IF EXISTS `{name}`"))
+        pool.close()
+        with psycopg.connect(engines.database_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _build_world(url: str) -> World:
+    s = requests.Session()
+    signed = s.post(f"{url}/api/auth/register", json={"email": "fuzz@example.com", "password": PASSWORD})
+    assert signed.status_code == 201, signed.text
+    s.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+    team = s.get(f"{url}/api/teams").json()[0]["id"]
+    site = s.post(f"{url}/api/teams/{team}/sites", json={"domain": "fuzz.example"}).json()["id"]
+
+    def made(path: str, body: dict[str, Any], pick: str = "id") -> str:
+        response = s.post(url + path, json=body)
+        assert response.status_code == 201, (path, response.text)
+        value: object = response.json()
+        for key in pick.split("."):
+            value = value[key]  # type: ignore[index]
+        return str(value)
+
+    steps = [{"kind": "pageview", "path": "/"}, {"kind": "pageview", "path": "/pricing"}]
+    ids = {
+        "site_id": site,
+        "team_id": team,
+        "goal_id": made(f"/api/sites/{site}/goals", {"match": {"kind": "pageview", "path": "/x"}}),
+        "funnel_id": made(f"/api/sites/{site}/funnels", {"name": "f", "steps": steps}),
+        "segment_id": made(
+            f"/api/sites/{site}/segments",
+            {"name": "s", "filters": [["is", "visit:country", ["DE"]]], "visibility": "site"},
+        ),
+        "link_id": made(f"/api/sites/{site}/shared-links", {"name": "l"}, "shared_link.id"),
+        "alert_id": made(
+            f"/api/sites/{site}/alerts", {"kind": "spike", "threshold": 100, "emails": ["a@example.com"]}
+        ),
+        "subscription_id": made(
+            f"/api/sites/{site}/reports/addresses", {"email": "r@example.com", "frequency": "weekly"}
+        ),
+        "key_id": made(f"/api/teams/{team}/api-keys", {"name": "k", "scopes": ["stats:read"]}, "api_key.id"),
+        "invitation_id": made(f"/api/teams/{team}/invitations", {"email": "i@example.com", "role": "viewer"}),
+    }
+    for name, path in (("pageview", "/"), ("pageview", "/pricing"), ("Signup", "/pricing")):
+        event = {"n": name, "u": f"https://fuzz.example{path}", "d": "fuzz.example", "p": {"plan": "pro"}}
+        sent = requests.post(
+            f"{url}/api/event",
+            data=json.dumps(event),
+            headers={"Content-Type": "text/plain", "User-Agent": "Mozilla/5.0 Firefox/121.0"},
+            timeout=30,
+        )
+        assert sent.status_code == 202, sent.text
+    body = {"metrics": ["pageviews", "events"], "date_range": "30d"}  # events: the custom ones
+    deadline = time.monotonic() + 30
+    while s.post(f"{url}/api/sites/{site}/query", json=body).json()["results"][0]["metrics"] != [2, 1]:
+        assert time.monotonic() < deadline, s.post(f"{url}/api/sites/{site}/query", json=body).text
+        time.sleep(0.2)
+    return World(url, s, ids)
+
+
+@SCHEMA.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],  # a failure is reported as found; shrinking costs minutes
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_within_its_schema(case: schemathesis.Case, world: World) -> None:  # type: ignore[type-arg]
+    key = (case.method.upper(), case.path)
+    if key not in KEEP_GENERATED and case.path_parameters:
+        for name in case.path_parameters:
+            if name in world.ids:
+                case.path_parameters[name] = world.ids[name]
+    session = requests.Session() if key in WITHOUT_SESSION else world.session
+    case.call_and_validate(
+        base_url=world.url,
+        session=session,
+        timeout=60,
+        excluded_checks=[positive_data_acceptance, negative_data_rejection],
+    )
+
+
+def test_text_with_nul_is_refused_not_a_server_error(world: World) -> None:
+    """PostgreSQL cannot store NUL: names say which field; anything else is still a 400, never a 500."""
+    s, url, site = world.session, world.url, world.ids["site_id"]
+    named = s.post(f"{url}/api/teams", json={"name": "a\u0000b"})
+    assert named.status_code == 400, named.text
+    assert named.json()["field"] == "name"
+    assert named.headers["content-type"].startswith("application/problem+json")
+    for path, body in (
+        (f"/api/sites/{site}/segments", {"name": "s", "filters": [["is", "visit:source", ["x\u0000"]]]}),
+        (f"/api/sites/{site}/goals", {"match": {"kind": "event", "event": "signup\u0000"}}),
+        ("/api/auth/login", {"email": "a\u0000@example.com", "password": "whatever it is"}),
+    ):
+        answer = s.post(url + path, json=body)
+        assert answer.status_code in (400, 401), (path, answer.text)
+
+
+def test_bodies_that_are_not_json_or_not_utf8_are_a_400(world: World) -> None:
+    s, url, site = world.session, world.url, world.ids["site_id"]
+    for body in (b'{"email": "\xb0@example.com", "password": "x"}', b"{", b"\xff\xfe", b"[]"):
+        for path in ("/api/auth/login", f"/api/sites/{site}/query", "/api/event"):
+            answer = s.post(url + path, data=body, headers={"Content-Type": "application/json"})
+            assert answer.status_code == 400, (path, body, answer.text)
+            assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+SQL_PAYLOADS = (
+    "' OR '1'='1",
+    "'; DROP TABLE canary; --",
+    "\\'; DROP TABLE canary; --",
+    "1) OR 1=1 --",
+    "{p0:String}",
+    "%(x)s",
+    "x' UNION SELECT name FROM system.tables --",
+)
+
+
+def _with_payload(value: Any, payload: str) -> Any:
+    """`value` with every string in it (keys of objects aside) replaced by `payload`."""
+    if isinstance(value, str):
+        return payload
+    if isinstance(value, list):
+        return [_with_payload(v, payload) for v in value]
+    if isinstance(value, dict):
+        return {k: _with_payload(v, payload) for k, v in value.items()}
+    return value
+
+
+@pytest.fixture(scope="module")
+def canaries(world: World, engines: EngineUrls) -> Iterator[None]:
+    """A table in each store that an injected `DROP TABLE canary` would take away."""
+    database = world.ids["database"]
+    pool = ClickHousePool(engines.clickhouse_url, database, size=1)
+    pool.run(lambda c: c.command("CREATE TABLE IF NOT EXISTS canary (x UInt8) ENGINE = Memory"))
+    with psycopg.connect(with_database(engines.database_url, database), autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS canary (x int)")
+    yield
+    assert pool.run(lambda c: c.command("EXISTS TABLE canary")) == 1
+    pool.close()
+    with psycopg.connect(with_database(engines.database_url, database)) as conn:
+        assert conn.execute("SELECT to_regclass('canary')").fetchone() == ("canary",)
+
+
+@SCHEMA.parametrize()
+@settings(
+    max_examples=2,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_sql_injection_in_every_parameter_is_only_a_value(
+    case: schemathesis.Case,  # type: ignore[type-arg]
+    world: World,
+    canaries: None,
+) -> None:
+    """Each SQL payload in every string of the query and the body, on every operation: never a server
+    error (a query broken by a payload would be one: ClickHouse's errors answer 503), and the canary
+    tables stand at the end."""
+    key = (case.method.upper(), case.path)
+    if key not in KEEP_GENERATED:
+        for name in case.path_parameters or {}:
+            if name in world.ids:
+                case.path_parameters[name] = world.ids[name]
+    session = requests.Session() if key in WITHOUT_SESSION else world.session
+    for payload in SQL_PAYLOADS:
+        case.query = _with_payload(case.query, payload) if case.query else case.query
+        if isinstance(case.body, (dict, list)):
+            case.body = _with_payload(case.body, payload)
+        answer = case.call(base_url=world.url, session=session, timeout=60)
+        assert answer.status_code < 500, (payload, answer.status_code, answer.text[:300])
+
+
+DIMENSION_FILTERS = [*sorted(set(QUERY_DIMENSIONS) - {"event:goal"}), "event:props:plan", "event:goal"]
+
+
+def test_sql_payloads_in_every_filterable_property_of_the_stats_api(world: World) -> None:
+    """The Stats API's filters on every dimension with every operator: each payload is a value that
+    matches nothing, never SQL. As a property key or a dimension it is refused by name."""
+    s, url, site = world.session, world.url, world.ids["site_id"]
+
+    def ask(body: dict[str, Any]) -> requests.Response:
+        return s.post(
+            f"{url}/api/sites/{site}/query", json={"metrics": ["visitors"], "date_range": "30d", **body}
+        )
+
+    everything = ask({"dimensions": ["event:page"]}).json()["results"]
+    assert len(everything) == 2  # "/" and "/pricing"
+    for dimension in DIMENSION_FILTERS:
+        for op in ("is", "is_not", "contains", "contains_not", "matches"):
+            for payload in SQL_PAYLOADS:
+                answer = ask({"filters": [[op, dimension, [payload]]], "dimensions": ["event:page"]})
+                where = (dimension, op, payload, answer.text[:300])
+                if op == "matches" and answer.status_code == 400:  # not a regular expression
+                    assert answer.json()["field"] == "filters", where
+                    continue
+                assert answer.status_code == 200, where
+                if op.endswith("not"):  # nothing is excluded: every page is there
+                    assert answer.json()["results"] == everything, where
+                else:
+                    assert answer.json()["results"] == [], where
+    for payload in SQL_PAYLOADS:
+        for body in (
+            {"dimensions": [f"event:props:{payload}"]},
+            {"filters": [["is", f"event:props:{payload}", ["x"]]]},
+            {"dimensions": [payload]},
+            {"order_by": [[payload, "desc"]]},
+            {"metrics": [payload]},
+            {"date_range": payload},
+        ):
+            answer = ask(body)
+            assert answer.status_code == 400, (body, answer.text[:300])
+            assert answer.json()["field"], (body, answer.text[:300])
