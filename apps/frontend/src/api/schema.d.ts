@@ -1503,7 +1503,7 @@ export interface components {
         ComparisonOut: {
             change: (number | null)[];
             dimensions: string[];
-            metrics: (number)[];
+            metrics: number[];
         };
         /** CountOut */
         CountOut: {
@@ -1809,7 +1809,7 @@ export interface components {
         ResultOut: {
             comparison?: components["schemas"]["ComparisonOut"] | null;
             dimensions: string[];
-            metrics: (number)[];
+            metrics: number[];
         };
         /** RetentionOut */
         RetentionOut: {

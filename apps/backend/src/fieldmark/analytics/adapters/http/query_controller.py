@@ -18,15 +18,17 @@ from fieldmark.analytics.application.run_query import QueryAnswer, RunQuery
 from fieldmark.shared_kernel.access import SITE, STATS_READ, TEAM, VIEW, access
 
 
+# Metrics are integers (visitors) or not (bounce rate): typed `float`, which JSON Schema's `number` spells
+# for both; `float | int` would be a `oneOf` that an integer matches twice, so no integer would be valid.
 class ComparisonOut(msgspec.Struct, frozen=True):
     dimensions: list[str]
-    metrics: list[float | int]
-    change: list[float | int | None]
+    metrics: list[float]
+    change: list[float | None]
 
 
 class ResultOut(msgspec.Struct, frozen=True, omit_defaults=True):
     dimensions: list[str]
-    metrics: list[float | int]
+    metrics: list[float]
     comparison: ComparisonOut | None = None
 
 
