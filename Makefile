@@ -82,7 +82,9 @@ bench: setup
 	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 0
 	$(VENV)/bin/python bench/ingest.py --seconds 20 --collectors 2
 	node bench/dashboard.mjs --events 1070000 --loads 5
-	$(VENV)/bin/python bench/soak.py --minutes 10 --segment 30 --delay-ms 6 --plot docs/images/soak.svg
+	$(VENV)/bin/python bench/soak.py --minutes 10 --segment 30 --fraction 0.8 --plot docs/images/soak.svg
+	$(VENV)/bin/python bench/peers.py --peer fastapi --seconds 20 --runs 9
+	$(VENV)/bin/python bench/fuzz_collect.py --seconds 600
 
 ## api-types: regenerate the dashboard's OpenAPI schema and TypeScript types from the backend
 api-types: $(STAMPS)/python $(STAMPS)/node

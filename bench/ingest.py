@@ -66,6 +66,48 @@ def get_json(url: str) -> dict:
         return json.loads(exc.read())
 
 
+def server_processes(root_pid: int, data: Path) -> dict[str, list]:
+    """The server's processes by kind (main, collect, redis, postgres): its own tree, and the embedded
+    PostgreSQL, which pg_ctl detaches (found by its data directory)."""
+    import psutil
+
+    root = psutil.Process(root_pid)
+    procs = {p.pid: p for p in [root, *root.children(recursive=True)]}
+    for proc in psutil.process_iter(["cmdline"]):
+        if str(data) in " ".join(proc.info["cmdline"] or []):
+            procs.setdefault(proc.pid, proc)
+    out: dict[str, list] = {}
+    for proc in procs.values():
+        try:
+            line = " ".join(proc.cmdline())
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        kind = (
+            "main" if proc.pid == root.pid
+            else "redis" if "redis-server" in line
+            else "postgres" if "postgres" in line
+            else "collect" if "collect" in line
+            else "other"
+        )  # fmt: skip
+        out.setdefault(kind, []).append(proc)
+    return out
+
+
+def cpu_seconds(groups: dict[str, list]) -> dict[str, float]:
+    """User plus system CPU seconds used so far, by kind."""
+    out = {}
+    for kind, procs in groups.items():
+        total = 0.0
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except Exception:  # noqa: BLE001 - a process that ended
+                continue
+        out[kind] = total
+    return out
+
+
 def wrk(args: list[str]) -> dict[str, float]:
     out = subprocess.run(["wrk", "--latency", *args], capture_output=True, text=True, check=True).stdout
     figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
@@ -98,7 +140,8 @@ def main() -> None:
            "COLLECT_PROCESSES": str(args.collectors)}
     subprocess.run([FIELDMARK, "create-site", "--domain", "bench.example"], env=env, check=True,
                    capture_output=True)
-    server = subprocess.Popen([FIELDMARK, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    log = Path(tempfile.gettempdir()) / "fieldmark-bench-ingest.log"  # a pipe nobody reads would fill and block
+    server = subprocess.Popen([FIELDMARK, "run"], env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
                               text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -122,8 +165,12 @@ def main() -> None:
 
         threads = "2"
         wrk(["-t", threads, "-c", "16", "-d", "3s", "-s", str(script), base])  # warm-up (caches, JIT of regexes)
+        groups = server_processes(server.pid, data)
+        cpu_noop = cpu_seconds(groups)
         noop = wrk(["-t", threads, "-c", str(args.connections), "-d", f"{args.seconds}s", f"{base}/api/live"])
+        cpu_noop = {k: v - cpu_noop[k] for k, v in cpu_seconds(groups).items()}
         before = get_json(f"{base}/api/health")["ingestion"]
+        cpu_before = cpu_seconds(groups)
         started = time.monotonic()
         collect = wrk(["-t", threads, "-c", str(args.connections), "-d", f"{args.seconds}s", "-s", str(script),
                        base])
@@ -134,6 +181,7 @@ def main() -> None:
                 break
             time.sleep(0.05)
         drained_s = time.monotonic() - started
+        cpu_used = {k: v - cpu_before[k] for k, v in cpu_seconds(groups).items()}
         accepted = int(collect["requests"] - collect["errors"]) * args.batch
         print(f"ingest: {args.connections} connections, {args.batch} event(s) per request, "
               f"{args.collectors} extra collect process(es), {args.seconds} s of load")
@@ -143,6 +191,11 @@ def main() -> None:
               f"p50 {collect['p50_ms']:.2f} ms, p99 {collect['p99_ms']:.2f} ms, "
               f"{int(collect['errors'])} errors, {int(collect['socket_errors'])} socket errors")
         print(f"  collect / no-op request rate: {collect['rps'] / noop['rps']:.2f}")
+        noop_requests = noop["requests"]
+        print("  CPU per request of the no-op load: "
+              + ", ".join(f"{k} {v / noop_requests * 1e6:.0f} us" for k, v in sorted(cpu_noop.items()) if v))
+        print("  CPU per event, from the load to the last row in ClickHouse: "
+              + ", ".join(f"{k} {v / max(accepted, 1) * 1e6:.0f} us" for k, v in sorted(cpu_used.items()) if v))
         print(f"  end to end: {accepted:,} events in ClickHouse {drained_s:.1f} s after the load began "
               f"(load {load_s:.1f} s): {accepted / drained_s:,.0f} events/s sustained; "
               f"backlog before {before['backlog']}, dead letters {status['dead_letters']}")

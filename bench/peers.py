@@ -4,6 +4,7 @@ each, one after the other so that they never share the CPU, and the ratios.
 
     python bench/peers.py --peer plausible=http://127.0.0.1:8000,site=example.com,key=API_KEY
     python bench/peers.py --peer umami=http://127.0.0.1:3000,website=WEBSITE_ID,token=TOKEN
+    python bench/peers.py --peer fastapi       # bench/peer_fastapi.py: the same design in FastAPI
     python bench/peers.py --peer self          # a second Fieldmark (one process) as a Plausible-API peer
 
 A peer speaks one of two APIs:
@@ -13,13 +14,14 @@ A peer speaks one of two APIs:
   `/metrics`), with a Bearer token from `POST /api/auth/login`.
 The Fieldmark side is started here (`fieldmark run --collectors 2` on a fresh data dir, the fastest
 setup measured in docs/benchmarks.md) unless `--fieldmark URL,site=...,key=...` names a running one.
-`--peer self` starts a second, single-process Fieldmark as the peer, to show the script end to end where
-no other peer can be installed. The peer must accept the site's events (its domain, here
+`--peer fastapi` starts bench/peer_fastapi.py, the same Redis Stream design written as a FastAPI service
+usually is; `--peer self` starts a second, single-process Fieldmark. The peer must accept the site's events (its domain, here
 `bench.example`, set up beforehand) and count loopback traffic (no IP exclusion, bots aside).
 
 Printed: for each side, the collect rate, p50 and p99 latency and errors under the load, the events each
 side reports after the load (every one accepted should be counted), and each query's first answer after
-the load and its median over `--runs` more (a server that caches answers, as Fieldmark does, answers
+the load and its median over `--runs` more, asked once each side holds `--dataset` events (200,000 by
+default: after the timed load, each side is topped up to that many) (a server that caches answers, as Fieldmark does, answers
 the repeats from its cache); then Fieldmark's figure over the peer's for each.
 """
 
@@ -48,6 +50,13 @@ from ingest import AGENTS, FIELDMARK, REFERRERS, free_port, get_json, lua_list, 
 
 DOMAIN = "bench.example"
 PASSWORD = "bench passphrase, long enough"
+LIMIT = """
+local done = 0
+response = function(status, headers, body)
+  done = done + 1
+  if done >= {PER_THREAD} then wrk.thread:stop() end
+end
+"""
 WRK_SCRIPT = """
 local bodies, ips, agents = {BODIES}, {IPS}, {AGENTS}
 local n = 0
@@ -189,7 +198,34 @@ def start_fieldmark(collectors: int) -> tuple[str, str, Callable[[], None]]:
     return url, key, stop
 
 
+def start_fastapi_peer() -> tuple[str, Callable[[], None]]:
+    """bench/peer_fastapi.py on a fresh data dir: (url, stop)."""
+    data = Path(tempfile.mkdtemp(prefix="fm-bench-fastapi-"))
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(Path(__file__).parent / "peer_fastapi.py"), "--port", str(port),
+                               "--data", str(data)], stdout=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            http("POST", f"{url}/api/v2/query", {"site_id": DOMAIN, "date_range": "30d", "metrics": ["visits"]})
+            break
+        except OSError:
+            time.sleep(0.2)
+
+    def stop() -> None:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+        shutil.rmtree(data, ignore_errors=True)
+
+    return url, stop
+
+
 def parse_peer(spec: str) -> Side:
+    if spec == "fastapi":
+        url, stop = start_fastapi_peer()
+        side = plausible_side("peer (FastAPI, bench/peer_fastapi.py)", url, DOMAIN, "none")
+        side.stop = stop
+        return side
     if spec == "self":
         url, key, stop = start_fieldmark(collectors=0)
         side = plausible_side("peer (Fieldmark, one process, Plausible API)", url, DOMAIN, key)
@@ -202,11 +238,24 @@ def parse_peer(spec: str) -> Side:
         return plausible_side(f"peer (Plausible API, {url})", url, opts.get("site", DOMAIN), opts["key"])
     if kind == "umami":
         return umami_side(f"peer (Umami, {url})", url, opts["website"], opts["token"])
-    sys.exit(f"bench: unknown peer kind {kind!r} (plausible, umami or self)")
+    sys.exit(f"bench: unknown peer kind {kind!r} (plausible, umami, fastapi or self)")
+
+
+def settled(side: Side, before: int, expected: int) -> int:
+    """The events counted since `before`, once `expected` are or the count stands still for 10 s."""
+    deadline, counted, last_change = time.monotonic() + 600, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = side.count() - before
+        if now != counted:
+            counted, last_change = now, time.monotonic()
+        if counted >= expected or time.monotonic() - last_change > 10:
+            break
+        time.sleep(0.5)
+    return counted
 
 
 def measure(side: Side, pages: list[Page], ips: list[str], seconds: int, connections: int, runs: int,
-            work: Path) -> dict[str, float]:  # fmt: skip
+            work: Path, dataset: int) -> dict[str, float]:  # fmt: skip
     bodies = [side.encode(p) for p in pages]
     script = work / f"{abs(hash(side.name))}.lua"
     script.write_text(WRK_SCRIPT.format(BODIES=lua_list(bodies), IPS=lua_list(ips), AGENTS=lua_list(AGENTS),
@@ -214,16 +263,21 @@ def measure(side: Side, pages: list[Page], ips: list[str], seconds: int, connect
     before = side.count()
     load = wrk(["-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), side.url])
     accepted = int(load["requests"] - load["errors"])
-    deadline, counted, last_change = time.monotonic() + 300, -1, time.monotonic()
-    while time.monotonic() < deadline:  # until every accepted event is counted, or the count stands still
-        now = side.count() - before
-        if now != counted:
-            counted, last_change = now, time.monotonic()
-        if counted >= accepted or time.monotonic() - last_change > 10:
-            break
-        time.sleep(0.5)
+    counted = settled(side, before, accepted)
     figures = {"collect events/s": load["rps"], "collect p50 ms": load["p50_ms"], "collect p99 ms": load["p99_ms"],
                "errors": load["errors"] + load["socket_errors"], "accepted": accepted, "counted": counted}  # fmt: skip
+    # The queries run over the same number of events on both sides: each is topped up to `dataset`.
+    # wrk runs for its whole duration even once its threads stop: each run lasts what the measured rate
+    # needs for what is missing, and stops sending at that count.
+    missing = dataset - side.count()
+    while missing > connections:
+        limited = work / f"{abs(hash(side.name))}-limited.lua"
+        limited.write_text(script.read_text() + LIMIT.format(PER_THREAD=missing // 2))
+        duration = max(2, min(120, round(missing / max(load["rps"], 1.0) * 1.05)))
+        wrk(["-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", str(limited), side.url])
+        settled(side, 0, dataset)
+        missing = dataset - side.count()
+    figures["events queried"] = float(side.count())
     for name, ask in side.queries.items():
         started = time.perf_counter()
         ask()  # the first answer after the load: no cache can hold it (Fieldmark's is keyed by data version)
@@ -239,11 +293,12 @@ def measure(side: Side, pages: list[Page], ips: list[str], seconds: int, connect
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--peer", required=True, help="plausible=URL,site=..,key=.. | umami=URL,website=..,token=.. | self")
+    parser.add_argument("--peer", required=True, help="plausible=URL,site=..,key=.. | umami=URL,website=..,token=.. | fastapi | self")
     parser.add_argument("--fieldmark", help="a running Fieldmark: URL,site=DOMAIN,key=KEY (default: start one)")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--runs", type=int, default=9, help="runs of each query; the median is printed")
+    parser.add_argument("--dataset", type=int, default=200_000, help="events each side holds for the queries")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is needed (apt-get install wrk)")
@@ -272,7 +327,8 @@ def main() -> None:
         try:
             print(f"{side.name}: {args.seconds} s of load from {args.connections} connections, then the queries",
                   flush=True)  # fmt: skip
-            results[side.name] = measure(side, pages, ips, args.seconds, args.connections, args.runs, work)
+            results[side.name] = measure(side, pages, ips, args.seconds, args.connections, args.runs, work,
+                                         args.dataset)  # fmt: skip
         finally:
             side.stop()
     (ours, ours_f), (theirs, theirs_f) = results.items()

@@ -1,10 +1,13 @@
 """Soak: a bounded loopback load on `fieldmark run --collectors 2` for a long while (default 10 minutes),
-in segments of wrk (throttled with its `delay()` hook), recording each segment's rate, p99 latency and
-errors, and the resident memory of every process of the server (the main process, the collect processes,
-embedded PostgreSQL and Redis). At the end, every accepted event must be in ClickHouse. Prints a table,
-and with --plot writes an SVG of rate, latency and memory over time.
+at a fraction of its peak (default 80%). The peak is measured first on the same server: 20 s of wrk
+without pause. Then segments of wrk whose connections each pause `--delay-ms` between requests (its
+`delay()` hook); after each segment the number of connections is set to steer the rate to the target.
+Each segment's rate, p99 latency and errors are recorded, with the resident memory of every process of
+the server (the main process, the collect processes, embedded PostgreSQL and Redis); memory growth is
+reported from the end of the warm-up (`--warmup-min`). At the end, every accepted event must be in
+ClickHouse. Prints a table, and with --plot writes an SVG of rate, latency and memory over time.
 
-    apps/backend/.venv/bin/python bench/soak.py [--minutes 10] [--segment 30] [--plot docs/images/soak.svg]
+    apps/backend/.venv/bin/python bench/soak.py [--minutes 10] [--fraction 0.8] [--plot docs/images/soak.svg]
 """
 
 from __future__ import annotations
@@ -24,33 +27,31 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ingest import AGENTS, FIELDMARK, PYTHON, REFERRERS, WRK_SCRIPT, free_port, get_json, lua_list, wrk  # noqa: E402
+from ingest import (  # noqa: E402
+    AGENTS, FIELDMARK, PYTHON, REFERRERS, WRK_SCRIPT, free_port, get_json, lua_list, server_processes, wrk,
+)
 
 THROTTLE = "\ndelay = function() return {DELAY} end\n"
 
 
 def memory(root: psutil.Process, data: Path) -> dict[str, float]:
-    """Resident MiB of the server's processes by kind: its own tree, and the embedded PostgreSQL, which
-    pg_ctl detaches (found by its data directory)."""
-    procs = {p.pid: p for p in [root, *root.children(recursive=True)]}
-    for proc in psutil.process_iter(["cmdline"]):
-        if str(data) in " ".join(proc.info["cmdline"] or []):
-            procs.setdefault(proc.pid, proc)
+    """Resident MiB of the server's processes by kind, and Redis's own count of the memory its data uses
+    (`used_memory`: resident memory also holds what its allocator keeps after a peak)."""
     out: dict[str, float] = {}
-    for proc in procs.values():
-        try:
-            line = " ".join(proc.cmdline())
-            rss = proc.memory_info().rss / 2**20
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-        kind = (
-            "main" if proc.pid == root.pid
-            else "redis" if "redis-server" in line
-            else "postgres" if "postgres" in line
-            else "collect" if "collect" in line
-            else "other"
-        )  # fmt: skip
-        out[kind] = out.get(kind, 0.0) + rss
+    try:
+        import redis
+
+        out["redis data"] = redis.Redis(unix_socket_path=str(data / "redis" / "redis.sock")).info("memory")[
+            "used_memory"
+        ] / 2**20
+    except Exception:  # noqa: BLE001 - not embedded, or not up yet
+        pass
+    for kind, procs in server_processes(root.pid, data).items():
+        for proc in procs:
+            try:
+                out[kind] = out.get(kind, 0.0) + proc.memory_info().rss / 2**20
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
     return out
 
 
@@ -83,8 +84,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--segment", type=int, default=30, help="seconds per wrk run")
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--delay-ms", type=int, default=8, help="pause of each connection between requests")
+    parser.add_argument("--fraction", type=float, default=0.8, help="of the measured peak")
+    parser.add_argument("--delay-ms", type=int, default=6, help="pause of each connection between requests")
+    parser.add_argument("--warmup-min", type=float, default=2, help="memory growth is counted from here")
     parser.add_argument("--plot", type=Path, default=None)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -94,8 +96,10 @@ def main() -> None:
     env = {**os.environ, "FIELDMARK_DATA_DIR": str(data), "PORT": str(port), "TRUSTED_PROXIES": "127.0.0.1",
            "INGEST_RATE_LIMIT_IP": "1000000", "INGEST_RATE_LIMIT_SITE": "1000000000", "LOG_LEVEL": "warning"}  # fmt: skip
     subprocess.run([FIELDMARK, "create-site", "--domain", "bench.example"], env=env, check=True, capture_output=True)
+    log = Path(tempfile.gettempdir()) / "fieldmark-bench-soak.log"  # a pipe nobody reads would fill and block
+    print(f"server log: {log}")
     server = subprocess.Popen([FIELDMARK, "run", "--collectors", "2"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+                              stderr=log.open("w"), text=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     rows: list[dict[str, float]] = []
     accepted = 0
@@ -114,21 +118,28 @@ def main() -> None:
         ]  # fmt: skip
         ips = [f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
                for _ in range(5000)]  # fmt: skip
-        script = data / "soak.lua"
-        script.write_text(
-            WRK_SCRIPT.format(BODIES=lua_list(bodies), IPS=lua_list(ips), AGENTS=lua_list(AGENTS))
-            + THROTTLE.format(DELAY=args.delay_ms)
-        )
+        script, paced = data / "soak.lua", data / "paced.lua"
+        script.write_text(WRK_SCRIPT.format(BODIES=lua_list(bodies), IPS=lua_list(ips), AGENTS=lua_list(AGENTS)))
+        paced.write_text(script.read_text() + THROTTLE.format(DELAY=args.delay_ms))
+        peak = wrk(["-t", "2", "-c", "64", "-d", "20s", "-s", str(script), base])
+        accepted += int(peak["requests"] - peak["errors"])
+        target = args.fraction * peak["rps"]
+        # Each connection sends about one request per (pause + latency): start from the peak's latency.
+        connections = max(2, round(target * (args.delay_ms + peak["p50_ms"]) / 1000))
+        print(f"peak {peak['rps']:,.0f} events/s (p99 {peak['p99_ms']:.1f} ms); target {target:,.0f} events/s "
+              f"({args.fraction:.0%}), starting with {connections} connections", flush=True)  # fmt: skip
         root = psutil.Process(server.pid)
         started = time.monotonic()
         while time.monotonic() - started < args.minutes * 60:
-            figures = wrk(["-t", "2", "-c", str(args.connections), "-d", f"{args.segment}s", "-s", str(script), base])
+            figures = wrk(["-t", "2", "-c", str(connections), "-d", f"{args.segment}s", "-s", str(paced), base])
             accepted += int(figures["requests"] - figures["errors"])
-            row = {"minute": (time.monotonic() - started) / 60, **figures, **memory(root, data)}
+            row = {"minute": (time.monotonic() - started) / 60, "connections": connections, **figures,
+                   **memory(root, data)}  # fmt: skip
+            connections = max(2, round(connections * target / max(figures["rps"], 1.0)))
             rows.append(row)
-            print(f"{row['minute']:5.1f} min  {row['rps']:7,.0f} ev/s  p99 {row['p99_ms']:6.1f} ms  "
+            print(f"{row['minute']:5.1f} min  {row['connections']:3.0f} conn  {row['rps']:7,.0f} ev/s  p99 {row['p99_ms']:6.1f} ms  "
                   f"errors {int(row['errors'] + row['socket_errors'])}  "
-                  + "  ".join(f"{k} {row.get(k, 0):.0f} MiB" for k in ("main", "collect", "redis", "postgres")),
+                  + "  ".join(f"{k} {row.get(k, 0):.0f} MiB" for k in ("main", "collect", "redis", "redis data", "postgres")),
                   flush=True)  # fmt: skip
         while True:
             status = get_json(f"{base}/api/health")["ingestion"]
@@ -142,23 +153,27 @@ def main() -> None:
         [PYTHON, "-c", "import sys, clickhouse_connect as c; print(c.get_client(dsn='chdb://' + sys.argv[1], "
          "database='fieldmark').command(\"SELECT count() FROM events WHERE hostname = 'bench.example'\"))",
          str(data / "clickhouse")], capture_output=True, text=True, check=True).stdout.strip())  # fmt: skip
-    warm = rows[1] if len(rows) > 1 else rows[0]
+    warm = next((r for r in rows if r["minute"] >= args.warmup_min), rows[0])
     last = rows[-1]
-    errors = sum(int(r["errors"] + r["socket_errors"]) for r in rows)
+    errors = sum(int(r["errors"] + r["socket_errors"]) for r in [peak, *rows])
     print(f"soak: {len(rows)} segments, {accepted:,} events accepted, {counted:,} in ClickHouse, {errors} errors")
+    print(f"  peak {peak['rps']:,.0f} events/s; target {target:,.0f}; mean {sum(r['rps'] for r in rows) / len(rows):,.0f}")
     print(f"  rate {min(r['rps'] for r in rows):,.0f} to {max(r['rps'] for r in rows):,.0f} events/s; "
           f"p99 {min(r['p99_ms'] for r in rows):.1f} to {max(r['p99_ms'] for r in rows):.1f} ms")  # fmt: skip
-    for kind in ("main", "collect", "redis", "postgres"):
+    for kind in ("main", "collect", "redis", "redis data", "postgres"):
         if warm.get(kind):
             growth = (last.get(kind, 0.0) - warm[kind]) / warm[kind] * 100
-            print(f"  {kind}: {warm[kind]:.0f} MiB after warm-up, {last.get(kind, 0.0):.0f} MiB at the end ({growth:+.1f}%)")
+            print(f"  {kind}: {warm[kind]:.0f} MiB after warm-up (minute {warm['minute']:.1f}), "
+                  f"{last.get(kind, 0.0):.0f} MiB at the end ({growth:+.1f}%); "
+                  f"{min(r.get(kind, 0.0) for r in rows):.0f} to {max(r.get(kind, 0.0) for r in rows):.0f} MiB over the run")
     if args.plot:
         plot(rows, args.plot)
         print(f"  plot: {args.plot}")
     shutil.rmtree(data, ignore_errors=True)
     # wrk stops each segment with up to one request in flight per connection: the server may accept those
     # without wrk counting them, so ClickHouse may hold up to that many more. Fewer would be a loss.
-    if counted < accepted or counted - accepted > args.connections * len(rows) or errors:
+    in_flight = 64 + sum(int(r["connections"]) for r in rows)  # at most one request per connection per wrk run
+    if counted < accepted or counted - accepted > in_flight or errors:
         sys.exit("soak: events were lost or refused")
 
 
