@@ -47,7 +47,7 @@ lint: setup
 	$(VENV)/bin/python scripts/audit.py
 
 test-backend: setup
-	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup tests
+	cd $(BACKEND) && .venv/bin/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) tests
 
 ## test-frontend: component tests, and the dashboard route's JavaScript against its 250 KB budget
 test-frontend: setup

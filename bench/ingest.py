@@ -40,12 +40,18 @@ local n = 0
 request = function()
   n = n + 1
   local headers = {{}}
-  headers["Content-Type"] = "text/plain"
+  headers["Content-Type"] = "{CONTENT_TYPE}"
   headers["X-Forwarded-For"] = ips[(n % #ips) + 1]
   headers["User-Agent"] = agents[(n % #agents) + 1]
-  return wrk.format("POST", "/api/event", headers, bodies[(n % #bodies) + 1])
+  return wrk.format("POST", "{PATH}", headers, bodies[(n % #bodies) + 1])
 end
 """
+
+
+def wrk_script(bodies: list[str], ips: list[str], path: str = "/api/event", content_type: str = "text/plain") -> str:
+    """A wrk Lua script posting `bodies` in turn, each from the next address and user agent."""
+    return WRK_SCRIPT.format(BODIES=lua_list(bodies), IPS=lua_list(ips), AGENTS=lua_list(AGENTS), PATH=path,
+                             CONTENT_TYPE=content_type)  # fmt: skip
 
 
 def lua_list(items: list[str]) -> str:
@@ -161,7 +167,7 @@ def main() -> None:
         ips = [f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
                for _ in range(5000)]
         script = data / "post.lua"
-        script.write_text(WRK_SCRIPT.format(BODIES=lua_list(bodies), IPS=lua_list(ips), AGENTS=lua_list(AGENTS)))
+        script.write_text(wrk_script(bodies, ips))
 
         threads = "2"
         wrk(["-t", threads, "-c", "16", "-d", "3s", "-s", str(script), base])  # warm-up (caches, JIT of regexes)

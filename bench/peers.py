@@ -46,7 +46,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import AGENTS, FIELDMARK, REFERRERS, free_port, get_json, lua_list, wrk  # noqa: E402
+from ingest import AGENTS, FIELDMARK, REFERRERS, free_port, get_json, wrk, wrk_script  # noqa: E402
 
 DOMAIN = "bench.example"
 PASSWORD = "bench passphrase, long enough"
@@ -57,20 +57,6 @@ response = function(status, headers, body)
   if done >= {PER_THREAD} then wrk.thread:stop() end
 end
 """
-WRK_SCRIPT = """
-local bodies, ips, agents = {BODIES}, {IPS}, {AGENTS}
-local n = 0
-request = function()
-  n = n + 1
-  local headers = {{}}
-  headers["Content-Type"] = "{CONTENT_TYPE}"
-  headers["X-Forwarded-For"] = ips[(n % #ips) + 1]
-  headers["User-Agent"] = agents[(n % #agents) + 1]
-  return wrk.format("POST", "{PATH}", headers, bodies[(n % #bodies) + 1])
-end
-"""
-
-
 def http(method: str, url: str, body: object = None, headers: dict[str, str] | None = None) -> object:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={
@@ -258,8 +244,7 @@ def measure(side: Side, pages: list[Page], ips: list[str], seconds: int, connect
             work: Path, dataset: int) -> dict[str, float]:  # fmt: skip
     bodies = [side.encode(p) for p in pages]
     script = work / f"{abs(hash(side.name))}.lua"
-    script.write_text(WRK_SCRIPT.format(BODIES=lua_list(bodies), IPS=lua_list(ips), AGENTS=lua_list(AGENTS),
-                                        PATH=side.event_path, CONTENT_TYPE=side.content_type))  # fmt: skip
+    script.write_text(wrk_script(bodies, ips, side.event_path, side.content_type))
     before = side.count()
     load = wrk(["-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), side.url])
     accepted = int(load["requests"] - load["errors"])

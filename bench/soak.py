@@ -28,7 +28,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ingest import (  # noqa: E402
-    AGENTS, FIELDMARK, PYTHON, REFERRERS, WRK_SCRIPT, free_port, get_json, lua_list, server_processes, wrk,
+    FIELDMARK, PYTHON, REFERRERS, free_port, get_json, server_processes, wrk, wrk_script,
 )
 
 THROTTLE = "\ndelay = function() return {DELAY} end\n"
@@ -119,7 +119,7 @@ def main() -> None:
         ips = [f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
                for _ in range(5000)]  # fmt: skip
         script, paced = data / "soak.lua", data / "paced.lua"
-        script.write_text(WRK_SCRIPT.format(BODIES=lua_list(bodies), IPS=lua_list(ips), AGENTS=lua_list(AGENTS)))
+        script.write_text(wrk_script(bodies, ips))
         paced.write_text(script.read_text() + THROTTLE.format(DELAY=args.delay_ms))
         peak = wrk(["-t", "2", "-c", "64", "-d", "20s", "-s", str(script), base])
         accepted += int(peak["requests"] - peak["errors"])

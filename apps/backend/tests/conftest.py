@@ -68,17 +68,26 @@ def clickhouse(engines: EngineUrls) -> Iterator[ClickHousePool]:
     pool.close()
 
 
+def fresh_postgres(server_url: str, name: str) -> str:
+    """A new, migrated database `name` on the server: its URL. `drop_postgres` removes it."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_database(server_url, name)
+    migrate_postgres(url)
+    return url
+
+
+def drop_postgres(server_url: str, name: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def postgres_url(engines: EngineUrls) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test."""
     name = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(engines.database_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(engines.database_url, name)
-    migrate_postgres(url)
-    yield url
-    with psycopg.connect(engines.database_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    yield fresh_postgres(engines.database_url, name)
+    drop_postgres(engines.database_url, name)
 
 
 def with_database(url: str, name: str) -> str:

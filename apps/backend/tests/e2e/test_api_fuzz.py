@@ -37,10 +37,17 @@ from fieldmark.bootstrap.cli import openapi_json
 from fieldmark.bootstrap.container import AppContainer
 from fieldmark.bootstrap.engines import EngineUrls
 from fieldmark.bootstrap.http import create_app
-from fieldmark.bootstrap.migrate import migrate_clickhouse, migrate_postgres
+from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, settings_for, short_tmpdir, with_database
+from tests.conftest import (
+    LiveServer,
+    drop_postgres,
+    fresh_postgres,
+    settings_for,
+    short_tmpdir,
+    with_database,
+)
 
 SCHEMA = schemathesis.openapi.from_dict(json.loads(openapi_json()))
 EXAMPLES = int(os.environ.get("FIELDMARK_FUZZ_EXAMPLES", "15"))
@@ -71,16 +78,10 @@ class World:
     ids: dict[str, str]
 
 
-pytestmark = pytest.mark.xdist_group("api-fuzz")  # one worker builds the world once and runs every case
-
-
 @pytest.fixture(scope="module")
 def world(engines: EngineUrls) -> Iterator[World]:
     name = f"fuzz_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(engines.database_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    database_url = with_database(engines.database_url, name)
-    migrate_postgres(database_url)
+    database_url = fresh_postgres(engines.database_url, name)
     redis.Redis.from_url(engines.redis_url).flushall()
     urls = EngineUrls(engines.clickhouse_url, name, database_url, engines.redis_url)
     data_dir = short_tmpdir("fm-fuzz-")
@@ -95,8 +96,7 @@ def world(engines: EngineUrls) -> Iterator[World]:
     finally:
         pool.run(lambda c: c.command(f"DROP DATABASE IF EXISTS `{name}`"))
         pool.close()
-        with psycopg.connect(engines.database_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        drop_postgres(engines.database_url, name)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

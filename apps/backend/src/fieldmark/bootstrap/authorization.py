@@ -32,6 +32,10 @@ _TARGET = {Scope.TEAM: "team_id", Scope.SITE: "site_id"}
 
 async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     rule = handler.opt.get("access")
+    if rule is None and connection.scope.get("method") == "OPTIONS":
+        # Litestar's own OPTIONS handler: refused like any route without a rule, but it is no mistake of
+        # ours worth an error in the log (its Allow header would list one controller's methods only).
+        raise PermissionDenied("OPTIONS is not served here")
     if rule is None:
         log.error("route %s declares no access rule: refused", connection.scope.get("path"))
         raise PermissionDenied("this route declares no access rule")

@@ -85,3 +85,15 @@ async def test_an_insert_repeated_with_its_token_is_ignored(clickhouse: ClickHou
     assert clickhouse.run(lambda c: c.command("SELECT count() FROM events")) == 5
     await store.insert(batch[:2], "token-2")
     assert clickhouse.run(lambda c: c.command("SELECT count() FROM events")) == 7
+
+
+async def test_rate_limit_counters_live_until_their_minute_ends(redis_url: str) -> None:
+    """A minute's counters expire just after it (5 s of slack), so about one minute of them is kept."""
+    client = aioredis.Redis.from_url(redis_url)
+    queue = RedisEventQueue(client)
+    now = datetime(2026, 11, 24, 12, 0, 40, tzinfo=UTC)  # 20 s before the minute ends
+    await queue.enqueue(QueuedRequest([QueuedEvent(stored("/x", now), 1, None)], "ip-a"), now)
+    window = int(now.timestamp()) // 60
+    assert 20 <= await client.ttl(f"fm:rl:ip:ip-a:{window}") <= 25
+    assert 20 <= await client.ttl(f"fm:rl:site:{SITE.hex}:{window}") <= 25
+    await client.aclose()

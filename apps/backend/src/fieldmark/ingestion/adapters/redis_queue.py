@@ -28,7 +28,10 @@ ATTEMPTS = "fm:events:attempts"
 _ENQUEUE = """
 local ttl, max_backlog = tonumber(ARGV[1]), tonumber(ARGV[2])
 local ip_limit, site_limit, window = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local groups, i, out = tonumber(ARGV[6]), 7, {}
+local groups, now, i, out = tonumber(ARGV[6]), tonumber(ARGV[7]), 8, {}
+-- A window's counters are needed until it ends (and a little after, for requests still in flight): they
+-- expire then, so that about one window's keys are alive at a time, not two or three.
+local counter_ttl = window - (now % window) + 5
 local backlogged = redis.call('XLEN', KEYS[1]) >= max_backlog
 for g = 1, groups do
   local ip_key, site_key, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
@@ -38,9 +41,9 @@ for g = 1, groups do
     status = -1
   else
     local ip_count = redis.call('INCRBY', ip_key, n)
-    if ip_count == n then redis.call('EXPIRE', ip_key, window * 2) end
+    if ip_count == n then redis.call('EXPIRE', ip_key, counter_ttl) end
     local site_count = redis.call('INCRBY', site_key, n)
-    if site_count == n then redis.call('EXPIRE', site_key, window * 2) end
+    if site_count == n then redis.call('EXPIRE', site_key, counter_ttl) end
     if ip_count > ip_limit then status = -2 elseif site_count > site_limit then status = -3 end
   end
   for e = 1, n do
@@ -137,6 +140,7 @@ class RedisEventQueue:
             self._site_limit,
             60,
             len(batch),
+            max(epoch for _, epoch, _ in batch),
         ]
         for request, epoch, _ in batch:
             window = epoch // 60
