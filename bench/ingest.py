@@ -114,6 +114,19 @@ def cpu_seconds(groups: dict[str, list]) -> dict[str, float]:
     return out
 
 
+def wait_healthy(base: str, seconds: float = 120) -> None:
+    """Until `base`'s /api/health says ok (a fresh data dir starts PostgreSQL and migrates first)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if get_json(f"{base}/api/health").get("status") == "ok":
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"bench: {base} did not become healthy in {seconds:.0f} s")
+
+
 def wrk(args: list[str]) -> dict[str, float]:
     out = subprocess.run(["wrk", "--latency", *args], capture_output=True, text=True, check=True).stdout
     figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
@@ -151,12 +164,7 @@ def main() -> None:
                               text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if get_json(f"{base}/api/health").get("status") == "ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_healthy(base)
         rng = random.Random(1)
         bodies = []
         for _ in range(200):

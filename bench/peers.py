@@ -46,7 +46,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import AGENTS, FIELDMARK, REFERRERS, free_port, get_json, wrk, wrk_script  # noqa: E402
+from ingest import AGENTS, FIELDMARK, REFERRERS, free_port, wait_healthy, wrk, wrk_script  # noqa: E402
 
 DOMAIN = "bench.example"
 PASSWORD = "bench passphrase, long enough"
@@ -159,12 +159,7 @@ def start_fieldmark(collectors: int) -> tuple[str, str, Callable[[], None]]:
     subprocess.run([FIELDMARK, "create-site", "--domain", DOMAIN], env=env, check=True, capture_output=True)
     server = subprocess.Popen([FIELDMARK, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if get_json(f"{url}/api/health").get("status") == "ok":
-                break
-        except OSError:
-            time.sleep(0.2)
+    wait_healthy(url)
     # A session for the key: the cookie and CSRF token of a sign-in, by hand.
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     login = urllib.request.Request(f"{url}/api/auth/login", method="POST", headers={"Content-Type": "application/json"},

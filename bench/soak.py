@@ -28,7 +28,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ingest import (  # noqa: E402
-    FIELDMARK, PYTHON, REFERRERS, free_port, get_json, server_processes, wrk, wrk_script,
+    FIELDMARK, PYTHON, REFERRERS, free_port, get_json, server_processes, wait_healthy, wrk, wrk_script,
 )
 
 THROTTLE = "\ndelay = function() return {DELAY} end\n"
@@ -104,12 +104,7 @@ def main() -> None:
     rows: list[dict[str, float]] = []
     accepted = 0
     try:
-        for _ in range(300):
-            try:
-                if get_json(f"{base}/api/health").get("status") == "ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_healthy(base)
         rng = random.Random(1)
         bodies = [
             json.dumps({"n": "pageview", "u": f"https://bench.example/page/{int(rng.paretovariate(1.2)) % 300}",
