@@ -127,6 +127,40 @@ def wait_healthy(base: str, seconds: float = 120) -> None:
     sys.exit(f"bench: {base} did not become healthy in {seconds:.0f} s")
 
 
+def start_server(name: str, collectors: int, admin: tuple[str, str] | None = None) -> tuple[subprocess.Popen, Path, str]:
+    """`fieldmark run` with `collectors` extra collect processes on a fresh data dir holding the site
+    bench.example (and an admin account, `admin` = (email, password)), with no rate limit, its log in
+    /tmp/fieldmark-bench-NAME.log (a pipe nobody reads would fill and block it). Returns once healthy:
+    (process, data dir, base URL)."""
+    data = Path(tempfile.mkdtemp(prefix=f"fm-bench-{name}-"))
+    port = free_port()
+    env = {**os.environ, "FIELDMARK_DATA_DIR": str(data), "PORT": str(port), "TRUSTED_PROXIES": "127.0.0.1",
+           "INGEST_RATE_LIMIT_IP": "1000000", "INGEST_RATE_LIMIT_SITE": "1000000000", "LOG_LEVEL": "warning",
+           "COLLECT_PROCESSES": str(collectors)}  # fmt: skip
+    if admin is not None:
+        subprocess.run([FIELDMARK, "create-admin", "--email", admin[0], "--password-stdin"], env=env,
+                       input=admin[1] + "\n", text=True, check=True, capture_output=True)  # fmt: skip
+    subprocess.run([FIELDMARK, "create-site", "--domain", "bench.example"], env=env, check=True, capture_output=True)
+    log = Path(tempfile.gettempdir()) / f"fieldmark-bench-{name}.log"
+    print(f"server log: {log}", flush=True)
+    server = subprocess.Popen([FIELDMARK, "run"], env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base)
+    except SystemExit:
+        server.kill()
+        raise
+    return server, data, base
+
+
+def stored_events(data: Path) -> int:
+    """The bench site's rows in ClickHouse, read from the data dir of a stopped `fieldmark`."""
+    return int(subprocess.run(
+        [PYTHON, "-c", "import sys, clickhouse_connect as c; print(c.get_client(dsn='chdb://' + sys.argv[1], "
+         "database='fieldmark').command(\"SELECT count() FROM events WHERE hostname = 'bench.example'\"))",
+         str(data / "clickhouse")], capture_output=True, text=True, check=True).stdout.strip())  # fmt: skip
+
+
 def wrk(args: list[str]) -> dict[str, float]:
     out = subprocess.run(["wrk", "--latency", *args], capture_output=True, text=True, check=True).stdout
     figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
@@ -152,19 +186,8 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is needed (apt-get install wrk)")
 
-    data = Path(tempfile.mkdtemp(prefix="fm-bench-ingest-"))
-    port = free_port()
-    env = {**os.environ, "FIELDMARK_DATA_DIR": str(data), "PORT": str(port), "TRUSTED_PROXIES": "127.0.0.1",
-           "INGEST_RATE_LIMIT_IP": "1000000", "INGEST_RATE_LIMIT_SITE": "1000000000", "LOG_LEVEL": "warning",
-           "COLLECT_PROCESSES": str(args.collectors)}
-    subprocess.run([FIELDMARK, "create-site", "--domain", "bench.example"], env=env, check=True,
-                   capture_output=True)
-    log = Path(tempfile.gettempdir()) / "fieldmark-bench-ingest.log"  # a pipe nobody reads would fill and block
-    server = subprocess.Popen([FIELDMARK, "run"], env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
-                              text=True)
-    base = f"http://127.0.0.1:{port}"
+    server, data, base = start_server("ingest", args.collectors)
     try:
-        wait_healthy(base)
         rng = random.Random(1)
         bodies = []
         for _ in range(200):
@@ -216,10 +239,7 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    counted = subprocess.run(
-        [PYTHON, "-c", "import sys, clickhouse_connect as c; print(c.get_client(dsn='chdb://' + sys.argv[1], "
-         "database='fieldmark').command(\"SELECT count() FROM events WHERE hostname = 'bench.example'\"))",
-         str(data / "clickhouse")], capture_output=True, text=True, check=True).stdout.strip()
+    counted = stored_events(data)
     warmup_note = "(includes the warm-up's events)"
     print(f"  rows in ClickHouse after stop: {int(counted):,} {warmup_note}")
     shutil.rmtree(data, ignore_errors=True)

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import signal
@@ -46,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import AGENTS, FIELDMARK, REFERRERS, free_port, wait_healthy, wrk, wrk_script  # noqa: E402
+from ingest import AGENTS, REFERRERS, free_port, start_server, wrk, wrk_script  # noqa: E402
 
 DOMAIN = "bench.example"
 PASSWORD = "bench passphrase, long enough"
@@ -149,17 +148,8 @@ def umami_side(name: str, url: str, website: str, token: str) -> Side:
 
 def start_fieldmark(collectors: int) -> tuple[str, str, Callable[[], None]]:
     """`fieldmark run` on a fresh data dir with the bench site and a stats:read key: (url, key, stop)."""
-    data = Path(tempfile.mkdtemp(prefix="fm-bench-peers-"))
-    port = free_port()
-    env = {**os.environ, "FIELDMARK_DATA_DIR": str(data), "PORT": str(port), "TRUSTED_PROXIES": "127.0.0.1",
-           "INGEST_RATE_LIMIT_IP": "1000000", "INGEST_RATE_LIMIT_SITE": "1000000000", "LOG_LEVEL": "warning",
-           "COLLECT_PROCESSES": str(collectors)}  # fmt: skip
-    subprocess.run([FIELDMARK, "create-admin", "--email", "bench@example.com", "--password-stdin"], env=env,
-                   input=PASSWORD + "\n", text=True, check=True, capture_output=True)  # fmt: skip
-    subprocess.run([FIELDMARK, "create-site", "--domain", DOMAIN], env=env, check=True, capture_output=True)
-    server = subprocess.Popen([FIELDMARK, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url)
+    server, data, url = start_server("peers" if collectors else "peers-peer", collectors,
+                                     ("bench@example.com", PASSWORD))  # fmt: skip
     # A session for the key: the cookie and CSRF token of a sign-in, by hand.
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     login = urllib.request.Request(f"{url}/api/auth/login", method="POST", headers={"Content-Type": "application/json"},

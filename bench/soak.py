@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +25,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ingest import (  # noqa: E402
-    FIELDMARK, PYTHON, REFERRERS, free_port, get_json, server_processes, wait_healthy, wrk, wrk_script,
+    REFERRERS, get_json, server_processes, start_server, stored_events, wrk, wrk_script,
 )
 
 THROTTLE = "\ndelay = function() return {DELAY} end\n"
@@ -91,20 +88,10 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is needed (apt-get install wrk)")
-    data = Path(tempfile.mkdtemp(prefix="fm-bench-soak-"))
-    port = free_port()
-    env = {**os.environ, "FIELDMARK_DATA_DIR": str(data), "PORT": str(port), "TRUSTED_PROXIES": "127.0.0.1",
-           "INGEST_RATE_LIMIT_IP": "1000000", "INGEST_RATE_LIMIT_SITE": "1000000000", "LOG_LEVEL": "warning"}  # fmt: skip
-    subprocess.run([FIELDMARK, "create-site", "--domain", "bench.example"], env=env, check=True, capture_output=True)
-    log = Path(tempfile.gettempdir()) / "fieldmark-bench-soak.log"  # a pipe nobody reads would fill and block
-    print(f"server log: {log}")
-    server = subprocess.Popen([FIELDMARK, "run", "--collectors", "2"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=log.open("w"), text=True)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    server, data, base = start_server("soak", collectors=2)
     rows: list[dict[str, float]] = []
     accepted = 0
     try:
-        wait_healthy(base)
         rng = random.Random(1)
         bodies = [
             json.dumps({"n": "pageview", "u": f"https://bench.example/page/{int(rng.paretovariate(1.2)) % 300}",
@@ -144,10 +131,7 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=120)
-    counted = int(subprocess.run(
-        [PYTHON, "-c", "import sys, clickhouse_connect as c; print(c.get_client(dsn='chdb://' + sys.argv[1], "
-         "database='fieldmark').command(\"SELECT count() FROM events WHERE hostname = 'bench.example'\"))",
-         str(data / "clickhouse")], capture_output=True, text=True, check=True).stdout.strip())  # fmt: skip
+    counted = stored_events(data)
     warm = next((r for r in rows if r["minute"] >= args.warmup_min), rows[0])
     last = rows[-1]
     errors = sum(int(r["errors"] + r["socket_errors"]) for r in [peak, *rows])
