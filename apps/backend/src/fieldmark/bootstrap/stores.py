@@ -19,6 +19,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from fieldmark.bootstrap.engines import EngineUrls, redact
 from fieldmark.bootstrap.settings import ConfigError
+from fieldmark.shared_kernel.errors import first_line
 
 
 class ClickHousePool:
@@ -81,7 +82,7 @@ def _clickhouse_client(url: str, database: str | None) -> ClickHouseClient:
             autogenerate_session_id=False,
         )
     except Exception as exc:
-        raise ConfigError("CLICKHOUSE_URL", f"cannot connect to {redact(url)} ({_first_line(exc)})") from None
+        raise ConfigError("CLICKHOUSE_URL", f"cannot connect to {redact(url)} ({first_line(exc)})") from None
 
 
 def open_clickhouse(urls: EngineUrls) -> ClickHousePool:
@@ -94,7 +95,7 @@ def check_postgres(url: str) -> None:
         with psycopg.connect(url, connect_timeout=5) as conn:
             conn.execute("SELECT 1")
     except psycopg.Error as exc:
-        raise ConfigError("DATABASE_URL", f"cannot connect to {redact(url)} ({_first_line(exc)})") from None
+        raise ConfigError("DATABASE_URL", f"cannot connect to {redact(url)} ({first_line(exc)})") from None
 
 
 def check_redis(url: str) -> None:
@@ -107,7 +108,7 @@ def check_redis(url: str) -> None:
         except redis.ResponseError:  # managed Redis services may forbid CONFIG
             policy = "noeviction"
     except (redis.RedisError, OSError) as exc:
-        raise ConfigError("REDIS_URL", f"cannot connect to {redact(url)} ({_first_line(exc)})") from None
+        raise ConfigError("REDIS_URL", f"cannot connect to {redact(url)} ({first_line(exc)})") from None
     finally:
         client.close()
     if policy != "noeviction":
@@ -120,11 +121,6 @@ def open_postgres_pool(url: str) -> AsyncConnectionPool:
 
 def open_redis(url: str) -> aioredis.Redis:
     return aioredis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
 
 
 class StoreHealth(msgspec.Struct, frozen=True):
@@ -141,7 +137,7 @@ async def _timed(probe: Callable[[], Awaitable[str]], timeout: float) -> StoreHe
     try:
         version = await asyncio.wait_for(probe(), timeout)
     except Exception as exc:
-        return StoreHealth(status="error", error=_first_line(exc) if str(exc) else type(exc).__name__)
+        return StoreHealth(status="error", error=first_line(exc))
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     return StoreHealth(status="ok", version=version, round_trip_ms=elapsed)
 

@@ -65,3 +65,9 @@ class Overloaded(StoreUnavailable):
     def __init__(self, detail: str, *, retry_after: int = 30) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception in one line for a log or a health report: its text's first line, or its type's name
+    when it has no text."""
+    return (str(exc).strip() or type(exc).__name__).splitlines()[0]

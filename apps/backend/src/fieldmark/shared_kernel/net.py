@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _FORWARDED_FOR = re.compile(r'for="?\[?([^\]";,]+)\]?(?::\d+)?"?', re.IGNORECASE)
@@ -62,8 +63,6 @@ def client_ip(
 
 def host_of(url: str) -> str:
     """The lower-cased host of `url`; "" when it has none or cannot be parsed (`http://[`, say)."""
-    from urllib.parse import urlsplit
-
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:

@@ -25,6 +25,7 @@ from fieldmark.ingestion.domain.visitors import address_token, person_id, visito
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 from fieldmark.shared_kernel.ids import new_id
+from fieldmark.shared_kernel.net import host_of
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class CollectEvents:
             return [site]
         domains = [d.strip().lower() for d in (event.domain or "").split(",") if d.strip()]
         if not domains:
-            domains = [(urlsplit(event.url).hostname or "").lower()]
+            domains = [host_of(event.url)]
         sites = []
         for domain in domains:
             site = await self._sites.by_domain(domain)
@@ -130,7 +131,7 @@ class CollectEvents:
         return sites
 
     def _check(self, event: IncomingEvent, site: SiteSettings, now: datetime) -> None:
-        host = urlsplit(event.url).hostname or ""
+        host = host_of(event.url)
         if not hostname_allowed(host, site.allowed_hostnames):
             raise InvalidInput(
                 f"the page's host {host!r} is not one of {site.domain}'s allowed hostnames", field="url"
@@ -145,7 +146,7 @@ class CollectEvents:
         self, event: IncomingEvent, site: SiteSettings, software: Software, location: Location, now: datetime
     ) -> StoredEvent:
         hostname, pathname, utm = split_page(event.url, site.kept_query_params, event.hash_mode)
-        referrer_host = (urlsplit(event.referrer).hostname or "").lower() if event.referrer else ""
+        referrer_host = host_of(event.referrer) if event.referrer else ""
         known = self._referrers.lookup(referrer_host) if referrer_host else None
         return StoredEvent(
             event_id=new_id(),

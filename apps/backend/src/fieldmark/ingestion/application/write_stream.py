@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from fieldmark.ingestion.application.ports import DataVersions, EventStore, EventStream, GoneSites
 from fieldmark.ingestion.domain.recorded import StreamEntry
+from fieldmark.shared_kernel.errors import first_line
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class StreamWriter:
                 raise
             except Exception as exc:  # a broken Redis connection, a full disk: wait, then go on
                 if failing:  # the traceback once; then a line a second until it works again
-                    log.warning("stream writer still failing: %s", _first_line(exc))
+                    log.warning("stream writer still failing: %s", first_line(exc)[:200])
                 else:
                     log.exception("stream writer step failed; retrying every second")
                 failing = True
@@ -138,7 +139,7 @@ class StreamWriter:
                 log.warning(
                     "event store insert of %d events failed (%s); retrying in %.1f s",
                     len(good),
-                    _first_line(exc),
+                    first_line(exc)[:200],
                     delay,
                 )
                 if stop is not None and stop.is_set():
@@ -163,7 +164,3 @@ async def _sleep(stop: asyncio.Event | None, seconds: float) -> None:
         return
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
