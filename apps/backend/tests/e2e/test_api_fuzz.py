@@ -77,6 +77,16 @@ class World:
     session: requests.Session
     ids: dict[str, str]
 
+    def caller_for(self, case: schemathesis.Case) -> requests.Session:  # type: ignore[type-arg]
+        """Point `case`'s path ids at the world's objects (unless that would destroy them) and return the
+        session to send it with: the owner's, or none where the owner's would end."""
+        key = (case.method.upper(), case.path)
+        if key not in KEEP_GENERATED:
+            for name in case.path_parameters or {}:
+                if name in self.ids:
+                    case.path_parameters[name] = self.ids[name]
+        return requests.Session() if key in WITHOUT_SESSION else self.session
+
 
 @pytest.fixture(scope="module")
 def world(engines: EngineUrls) -> Iterator[World]:
@@ -161,15 +171,9 @@ def _build_world(url: str) -> World:
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_within_its_schema(case: schemathesis.Case, world: World) -> None:  # type: ignore[type-arg]
-    key = (case.method.upper(), case.path)
-    if key not in KEEP_GENERATED and case.path_parameters:
-        for name in case.path_parameters:
-            if name in world.ids:
-                case.path_parameters[name] = world.ids[name]
-    session = requests.Session() if key in WITHOUT_SESSION else world.session
     case.call_and_validate(
         base_url=world.url,
-        session=session,
+        session=world.caller_for(case),
         timeout=60,
         excluded_checks=[positive_data_acceptance, negative_data_rejection],
     )
@@ -252,12 +256,7 @@ def test_sql_injection_in_every_parameter_is_only_a_value(
     """Each SQL payload in every string of the query and the body, on every operation: never a server
     error (a query broken by a payload would be one: ClickHouse's errors answer 503), and the canary
     tables stand at the end."""
-    key = (case.method.upper(), case.path)
-    if key not in KEEP_GENERATED:
-        for name in case.path_parameters or {}:
-            if name in world.ids:
-                case.path_parameters[name] = world.ids[name]
-    session = requests.Session() if key in WITHOUT_SESSION else world.session
+    session = world.caller_for(case)
     for payload in SQL_PAYLOADS:
         case.query = _with_payload(case.query, payload) if case.query else case.query
         if isinstance(case.body, (dict, list)):
