@@ -202,6 +202,23 @@ def sign_up(client: Any, email: str) -> str:
     return str(client.get("/api/teams").json()[0]["id"])
 
 
+def wait_drained(base_url: str, timeout: float = 60) -> None:
+    """Until the server's health is ok with nothing waiting in the stream or held by a writer: every
+    accepted event is in ClickHouse."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        health = httpx.get(f"{base_url}/api/health", timeout=10)
+        ingestion = health.json().get("ingestion") or {}
+        if health.status_code == 200 and not ingestion.get("backlog") and not ingestion.get("in_flight"):
+            return
+        assert time.monotonic() < deadline, health.text
+        time.sleep(0.1)
+
+
 def collect_pageview(
     base_url: str, domain: str, path: str, user_agent: str = "Mozilla/5.0 Firefox/121.0"
 ) -> int:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
+from tests.conftest import wait_drained
 from tests.e2e.test_process import cleanup, start  # noqa: F401
 
 PASSWORD = "a long enough passphrase"
@@ -76,11 +76,7 @@ def test_a_backup_restored_gives_the_same_numbers(
             },
         )
         assert sent.status_code == 202
-    deadline = time.monotonic() + 30
-    while httpx.get(f"{running.url}/api/health").json()["ingestion"]["backlog"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    time.sleep(1.5)  # the batch in flight lands
+    wait_drained(running.url)
     with httpx.Client(base_url=running.url, timeout=30) as client:
         signed = client.post("/api/auth/login", json={"email": "admin@example.com", "password": PASSWORD})
         client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]

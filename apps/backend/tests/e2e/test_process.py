@@ -18,6 +18,7 @@ import psycopg
 import pytest
 import redis
 
+from tests.conftest import wait_drained
 from tests.integration.bootstrap.test_server_mode import free_port
 
 CHDB_SCRIPT = """
@@ -248,12 +249,7 @@ def test_extra_collect_processes_share_the_port_and_lose_nothing(
             },
         )
         assert response.status_code == 202, response.text
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        status = httpx.get(f"{running.url}/api/health").json()["ingestion"]
-        if status["backlog"] == 0 and status["in_flight"] == 0:
-            break
-        time.sleep(0.1)
+    wait_drained(running.url)
     code, stderr = running.stop()
     assert code == 0, stderr
     assert all(not child.is_running() or child.status() == psutil.STATUS_ZOMBIE for child in children)

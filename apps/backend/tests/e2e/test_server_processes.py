@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import wait_drained
 from tests.e2e.test_process import start
 from tests.integration.bootstrap.test_server_mode import free_port, separate_servers  # noqa: F401
 
@@ -72,13 +73,7 @@ def test_two_collectors_and_the_clickhouse_process_land_every_event_once(
                 timeout=10,
             )
             assert sent.status_code == 202, sent.text
-        deadline = time.monotonic() + 30
-        while True:
-            status = httpx.get(f"{owner.url}/api/health", timeout=5).json()
-            if status["ingestion"]["backlog"] == 0 and status["ingestion"]["in_flight"] == 0:
-                break
-            assert time.monotonic() < deadline, status
-            time.sleep(0.1)
+        wait_drained(owner.url)
     finally:
         for process, _ in collectors:
             process.terminate()

@@ -24,8 +24,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import noon_zone
-from tests.e2e.test_process import Running, processes_using, start
+from tests.conftest import noon_zone, wait_drained
+from tests.e2e.test_process import processes_using, start
 
 PASSWORD = "a long enough passphrase"
 
@@ -85,17 +85,6 @@ def stored(client: httpx.Client, site: str) -> list[str]:
     return sorted(row["pathname"] for row in rows)
 
 
-def drained(running: Running, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        health = httpx.get(f"{running.url}/api/health", timeout=10)
-        ingestion = health.json().get("ingestion") or {}
-        if health.status_code == 200 and not ingestion.get("backlog") and not ingestion.get("in_flight"):
-            return
-        assert time.monotonic() < deadline, health.text
-        time.sleep(0.2)
-
-
 def signed_in(url: str) -> httpx.Client:
     client = httpx.Client(base_url=url, timeout=30)
     signed = client.post("/api/auth/login", json={"email": "full@example.com", "password": PASSWORD})
@@ -120,7 +109,7 @@ def test_a_full_disk_refuses_clearly_and_loses_nothing(
     site = made.json()["id"]
     accepted = [f"/before/{i}" for i in range(10) if send(running.url, f"/before/{i}").status_code == 202]
     assert len(accepted) == 10
-    drained(running)
+    wait_drained(running.url)
 
     # ClickHouse's disk is full: collecting goes on, the events wait in the stream.
     ballast = fill(small_disks / "clickhouse")
@@ -134,7 +123,7 @@ def test_a_full_disk_refuses_clearly_and_loses_nothing(
     waiting = httpx.get(f"{running.url}/api/health").json()["ingestion"]
     assert waiting["backlog"] + waiting["in_flight"] > 0
     ballast.unlink()
-    drained(running)
+    wait_drained(running.url)
     assert stored(client, site) == sorted(accepted)
 
     # The whole data directory is full: Redis refuses writes, collect says why and takes nothing.
@@ -160,7 +149,7 @@ def test_a_full_disk_refuses_clearly_and_loses_nothing(
         assert time.monotonic() < deadline, "collect did not resume once the disk had room"
         time.sleep(0.5)
     accepted.append("/after")
-    drained(running)
+    wait_drained(running.url)
     assert stored(client, site) == sorted(accepted)
     client.close()
 
