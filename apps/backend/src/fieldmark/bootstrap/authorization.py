@@ -65,6 +65,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             site_domain=site_domain,
             heatmap_token=heatmap,
             accepts_heatmap_tokens=rule.heatmap,
+            filters_sites=rule.filters_sites,
         )
     )
     caller: Caller = connection.state.caller
@@ -74,7 +75,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         _permissions(caller),
         caller.shared_link.id if caller.shared_link else None,
         caller.shared_link.segment_id if caller.shared_link else None,
-        caller.api_key.site_ids if caller.api_key else (),
+        caller.api_key.site_ids if caller.api_key else None,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from fieldmark.ingestion.adapters.redis_forget import RedisSiteForgetting
 from fieldmark.ingestion.adapters.redis_versions import RedisDataVersions
 from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.ingestion.domain.visitors import person_id
+from fieldmark.shared_kernel.audit import AuditEvent
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 from fieldmark.shared_kernel.ids import TeamId, UserId
@@ -252,7 +253,16 @@ class EventsEraserForSites:
             # A batch written between the first erase and the tombstone is erased now; later ones drop.
             await self._store.erase_site(site_id)
         if self._api_keys is not None:
-            await self._api_keys.forget_site(site_id)
+            for key in await self._api_keys.forget_site(site_id, datetime.now(UTC)):
+                if self._audit is not None:
+                    await self._audit.record(
+                        AuditEvent(
+                            "api_key.revoked",
+                            key.team_id,
+                            target=key.name,
+                            detail={"prefix": key.prefix, "reason": "its last site was deleted"},
+                        )
+                    )
         if self._audit is not None:
             await self._audit.forget_site(site_id)
 

@@ -31,6 +31,9 @@ class Access:
     shared: bool = False  # shared-link holders may call it too (read-only routes of one site)
     heatmap: bool = False  # a heatmap token of the site may call it too (the overlay's reads)
     site_in_body: str | None = None  # SITE scope: the JSON body's field naming the site by its domain
+    # TEAM scope: the answer covers only the sites the caller sees (`Actor.sees`), so API keys limited to
+    # some sites may call it. Without it the guard refuses such keys on team-wide routes (403).
+    filters_sites: bool = False
 
 
 def access(
@@ -41,7 +44,16 @@ def access(
     shared: bool = False,
     site_in_body: str | None = None,
     heatmap: bool = False,
+    filters_sites: bool = False,
 ) -> dict[str, Any]:
     """A route handler's `opt`: `@get(..., opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True))`."""
-    rule = Access(scope, permission, key_scope, shared=shared, heatmap=heatmap, site_in_body=site_in_body)
+    rule = Access(
+        scope,
+        permission,
+        key_scope,
+        shared=shared,
+        heatmap=heatmap,
+        site_in_body=site_in_body,
+        filters_sites=filters_sites,
+    )
     return {"access": rule}

@@ -35,7 +35,11 @@ class Actor:
     permissions: frozenset[str] = frozenset()  # what it may do on the team or site in the path
     shared_link_id: UUID | None = None  # a visitor holding a shared link, who may only read
     segment_id: UUID | None = None  # every answer to this caller is restricted to this segment
-    only_sites: tuple[UUID, ...] = ()  # an API key limited to some sites: team-wide answers cover only these
+    # An API key limited to some sites: team-wide answers cover only these. None: no limit.
+    only_sites: tuple[UUID, ...] | None = None
+
+    def sees(self, site_id: UUID) -> bool:
+        return self.only_sites is None or site_id in self.only_sites
 
 
 class AuditTrail(Protocol):

@@ -30,7 +30,8 @@ from tests.conftest import LiveServer, settings_for
 
 PASSWORD = "correct horse battery staple"
 PEOPLE = ("anonymous", "viewer", "editor", "admin", "owner", "outsider")
-KEYS = ("key_read", "key_manage", "key_other")  # stats:read on the team; sites:manage on it; both, on another
+# stats:read on the team; sites:manage on it; both, on another team; both, limited to the world's site
+KEYS = ("key_read", "key_manage", "key_other", "key_limited")
 SHARED = "shared"  # a shared link of the team's site, without a password
 CALLERS = (*PEOPLE, *KEYS, SHARED)
 MEMBERS = ("viewer", "editor", "admin", "owner")
@@ -82,6 +83,7 @@ class World:
     team_id: str = ""
     site_id: str = ""
     site_domain: str = ""
+    other_site_id: str = ""  # a second site of the team, outside the limited key's
 
     database_url: str = ""
     last_member: str = ""
@@ -104,11 +106,13 @@ class World:
                 (self.team_id, user_id, role),
             )
 
-    def new_key(self, caller: str = "owner", scopes: tuple[str, ...] = ("stats:read",)) -> tuple[str, str]:
+    def new_key(
+        self, caller: str = "owner", scopes: tuple[str, ...] = ("stats:read",), sites: list[str] | None = None
+    ) -> tuple[str, str]:
         team = self.team_id if caller == "owner" else self.clients[caller].get("/api/teams").json()[0]["id"]
         response = self.clients[caller].post(
             f"/api/teams/{team}/api-keys",
-            json={"name": "k", "scopes": list(scopes)},
+            json={"name": "k", "scopes": list(scopes), "site_ids": sites},
             headers={"X-CSRF-Token": self.csrf[caller]},
         )
         assert response.status_code == 201, response.text
@@ -157,12 +161,12 @@ EDITORS = ("editor", "admin", "owner")
 
 # Keys on the routes that accept them: the right scope passes, the wrong one is 403, another team's is 404.
 # A shared link reads only the routes that serve shared dashboards.
-READ_KEYS = {"key_read": 200, "key_manage": 403, "key_other": 404, SHARED: 403}
+READ_KEYS = {"key_read": 200, "key_manage": 403, "key_other": 404, "key_limited": 200, SHARED: 403}
 SHARED_READ = {**READ_KEYS, SHARED: 200}
 
 
 def MANAGE_KEYS(status: int) -> dict[str, int]:
-    return {"key_read": 403, "key_manage": status, "key_other": 404, SHARED: 403}
+    return {"key_read": 403, "key_manage": status, "key_other": 404, "key_limited": status, SHARED: 403}
 
 
 MATRIX: dict[tuple[str, str], Entry] = {
@@ -215,8 +219,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         members(200, allowed=("owner",)), body=lambda w: {"name": "The matrix team"}
     ),
     ("GET", "/api/teams/{team_id:uuid}/sites"): Entry(members(200, keys=READ_KEYS)),
+    # A key limited to some sites may not add one: a team-wide route that does not filter by site.
     ("POST", "/api/teams/{team_id:uuid}/sites"): Entry(
-        members(201, allowed=("admin", "owner"), keys=MANAGE_KEYS(201)),
+        members(201, allowed=("admin", "owner"), keys={**MANAGE_KEYS(201), "key_limited": 403}),
         body=lambda w: {"domain": f"new{next(_unique)}.example"},
     ),
     ("GET", "/api/sites/{site_id:uuid}"): Entry(members(200, keys=READ_KEYS)),
@@ -225,8 +230,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
         members(200, allowed=("editor", "admin", "owner"), keys=MANAGE_KEYS(200)),
         body=lambda w: {"name": "Renamed"},
     ),
+    # Each call deletes a new site, which is not the limited key's.
     ("DELETE", "/api/sites/{site_id:uuid}"): Entry(
-        members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204)), fresh_site=True
+        members(204, allowed=("admin", "owner"), keys={**MANAGE_KEYS(204), "key_limited": 404}),
+        fresh_site=True,
     ),
     ("DELETE", "/api/sites/{site_id:uuid}/events"): Entry(
         members(204, allowed=("admin", "owner"), keys=MANAGE_KEYS(204))
@@ -451,6 +458,11 @@ def world(test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool) -> 
                 base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {secret}"}
             )
         w.site_id = w.new_site()
+        w.other_site_id = w.new_site()
+        secret = w.new_key("owner", ("stats:read", "sites:manage"), [w.site_id])[1]
+        w.clients["key_limited"] = httpx.Client(
+            base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {secret}"}
+        )
         w.site_domain = w.clients["owner"].get(f"/api/sites/{w.site_id}").json()["domain"]
         link = w.clients["owner"].post(
             f"/api/sites/{w.site_id}/shared-links",
@@ -553,3 +565,26 @@ def test_an_outsider_sees_nothing_of_another_team(world) -> None:
     assert missing.status_code == foreign.status_code == 404
     assert missing.json()["detail"] == foreign.json()["detail"]  # existence is not revealed
     assert w.site_id not in outsider.get("/api/teams").text
+
+
+def test_list_routes_show_a_limited_key_only_its_sites(world) -> None:
+    """Every GET route under a team that a limited key may call answers only about its sites: no id of
+    another site of the team appears in any answer, while the unlimited key's answers show it."""
+    w, _ = world
+    team_lists = [
+        template
+        for (method, template), entry in MATRIX.items()
+        if method == "GET" and template.startswith("/api/teams/{team_id:uuid}/")
+        if entry.statuses.get("key_limited") == 200
+    ]
+    assert "/api/teams/{team_id:uuid}/sites" in team_lists
+    for template in team_lists:
+        path = template.replace("{team_id:uuid}", w.team_id)
+        limited, unlimited = w.clients["key_limited"].get(path), w.clients["key_read"].get(path)
+        assert limited.status_code == unlimited.status_code == 200, path
+        assert w.site_id in limited.text, path
+        assert w.other_site_id not in limited.text, path
+        assert w.other_site_id in unlimited.text, path
+    query = {"metrics": ["visitors"], "date_range": "7d"}
+    rollup = w.clients["key_limited"].post(f"/api/teams/{w.team_id}/query", json=query)
+    assert rollup.status_code == 200, rollup.text

@@ -109,8 +109,8 @@ class RunQuery:
         dates in `timezone` (default UTC). Goals and segments belong to one site: not here."""
         check_keys(raw, (KNOWN_KEYS - {"segment_id"}) | {"timezone"})
         sites = await self._sites.team_sites(team_id)
-        if actor is not None and actor.only_sites:
-            sites = [s for s in sites if s.id in actor.only_sites]
+        if actor is not None:
+            sites = [s for s in sites if actor.sees(s.id)]
         zone = raw.get("timezone", "UTC")
         if not isinstance(zone, str) or zone not in available_timezones():
             raise InvalidInput(f"{zone!r} is not an IANA time zone", field="timezone")

@@ -23,7 +23,7 @@ def _key(row: dict[str, Any]) -> ApiKey:
         row["name"],
         row["prefix"],
         tuple(row["scopes"]),
-        tuple(row["site_ids"]),
+        None if row["site_ids"] is None else tuple(row["site_ids"]),
         row["created_by"],
         row["created_at"],
         row["last_used_at"],
@@ -44,7 +44,7 @@ class PsycopgApiKeyRepository(PostgresRepository):
                 key_hash,
                 key.prefix,
                 list(key.scopes),
-                list(key.site_ids),
+                None if key.site_ids is None else list(key.site_ids),
                 key.created_by,
                 key.created_at,
             ),
@@ -67,12 +67,19 @@ class PsycopgApiKeyRepository(PostgresRepository):
         )
         return bool(rows)
 
-    async def forget_site(self, site_id: UUID) -> None:
-        """A deleted site leaves the keys restricted to it (a key left with no site reads none)."""
-        await self._run(
-            "UPDATE api_keys SET site_ids = array_remove(site_ids, %s) WHERE %s = ANY(site_ids)",
-            (site_id, site_id),
+    async def forget_site(self, site_id: UUID, at: datetime) -> list[ApiKey]:
+        """A deleted site leaves the keys limited to it; a key whose last site it was is revoked in the same
+        statement (an emptied list on a live key is refused by the table's check). Returns those revoked."""
+        rows = await self._run(
+            "UPDATE api_keys SET site_ids = array_remove(site_ids, %s),"
+            " revoked_at = CASE WHEN site_ids = ARRAY[%s]::uuid[] THEN COALESCE(revoked_at, %s)"
+            " ELSE revoked_at END"
+            " WHERE %s = ANY(site_ids)"
+            " RETURNING id, team_id, name, prefix, scopes, site_ids, created_by, created_at, last_used_at,"
+            " revoked_at, cardinality(site_ids) = 0 AS emptied",
+            (site_id, site_id, at, site_id),
         )
+        return [_key(r) for r in rows if r["emptied"]]
 
     async def touch(self, key_id: UUID, at: datetime) -> None:
         await self._run(

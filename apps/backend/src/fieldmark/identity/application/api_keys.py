@@ -16,7 +16,10 @@ from fieldmark.shared_kernel.text import display_name
 
 class ApiKeys:
     """Rules: a key belongs to a team, has a name (1 to 100 characters) and at least one known scope, and
-    may be limited to some of that team's sites. The key itself is returned once and stored only as a
+    may be limited to some of that team's sites (no list: every site, including later ones). A limit never
+    widens: deleting a site takes it off the keys limited to it, and revokes a key whose last site it was.
+    A limited key sees only its sites in team-wide answers, and cannot call team-wide routes that do not
+    filter by site (creating a site among them). The key itself is returned once and stored only as a
     hash. A revoked key stops working at once."""
 
     def __init__(
@@ -28,10 +31,15 @@ class ApiKeys:
         self._clock = clock
 
     async def create(
-        self, creator: User, team_id: TeamId, name: str, scopes: list[str], site_ids: list[UUID]
+        self, creator: User, team_id: TeamId, name: str, scopes: list[str], site_ids: list[UUID] | None
     ) -> tuple[ApiKey, str]:
         name = display_name(name, what="a key's name")
-        for site_id in site_ids:
+        if site_ids is not None and not site_ids:
+            raise InvalidInput(
+                "a key limited to no site would read nothing: name its sites, or leave site_ids out for all",
+                field="site_ids",
+            )
+        for site_id in site_ids or ():
             if await self._sites.team_of(site_id) != team_id:
                 raise InvalidInput(f"site {site_id} is not one of this team's", field="site_ids")
         secret = new_key()
@@ -41,7 +49,7 @@ class ApiKeys:
             name,
             secret[:10],
             check_scopes(scopes),
-            tuple(dict.fromkeys(site_ids)),
+            None if site_ids is None else tuple(dict.fromkeys(site_ids)),
             creator.id,
             self._clock.now(),
         )

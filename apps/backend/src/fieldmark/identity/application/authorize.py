@@ -47,6 +47,7 @@ class AccessRequest:
     site_domain: str | None = None  # the site named by its domain (in the body) rather than in the path
     heatmap_token: str | None = None  # `Authorization: Heatmap <token>`, the on-page overlay's credential
     accepts_heatmap_tokens: bool = False  # the route serves the overlay (a site's heatmap reads)
+    filters_sites: bool = False  # a team-wide route whose answer covers only the caller's sites
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class Authorize:
 
     Rules: the caller is the user of the session cookie (401 without one), or an API key sent as
     `Authorization: Bearer`. A key may call only routes that accept its scope (403 otherwise), and
-    only for its own team and, when it is limited to some sites, those sites (404 otherwise). A shared
+    only for its own team and, when it is limited to some sites, those sites (404 otherwise); a key limited
+    to some sites calls team-wide routes only where the answer is filtered by its sites (403). A shared
     link (`Authorization: Shared <token>`, plus its grant once a password unlocked it) reads only its
     own site through the routes that serve shared links: 401 when unknown, revoked or still locked,
     403 on any other route, 404 for another site. A heatmap token (`Authorization: Heatmap`, 15
@@ -163,6 +165,8 @@ class Authorize:
             raise PermissionDenied(f"this API key lacks the {request.key_scope} scope")
         if request.scope is Scope.TEAM and request.target != key.team_id:
             raise NotFound("no such team")
+        if request.scope is Scope.TEAM and key.limited and not request.filters_sites:
+            raise PermissionDenied("an API key limited to some sites cannot call this team-wide route")
         if request.scope is Scope.SITE:
             assert request.target is not None
             if await self._sites.team_of(request.target) != key.team_id or not key.covers(request.target):

@@ -39,11 +39,17 @@ class ApiKey:
     name: str
     prefix: str  # the first characters, to tell keys apart in a list
     scopes: tuple[str, ...]
-    site_ids: tuple[UUID, ...]  # empty: every site of the team
+    # None: every site of the team, now and later. A tuple: only these sites, and never empty on a live key
+    # (the store revokes a key whose last site is deleted), so no later change can widen a limited key.
+    site_ids: tuple[UUID, ...] | None
     created_by: UUID | None
     created_at: datetime
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
 
     def covers(self, site_id: UUID) -> bool:
-        return not self.site_ids or site_id in self.site_ids
+        return self.site_ids is None or site_id in self.site_ids
+
+    @property
+    def limited(self) -> bool:
+        return self.site_ids is not None

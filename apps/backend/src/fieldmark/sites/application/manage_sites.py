@@ -11,13 +11,14 @@ from fieldmark.sites.domain.site import Site
 
 
 class ListSites:
-    """A team's sites, by domain."""
+    """A team's sites, by domain: those the caller sees (an API key limited to some sites sees only those)."""
 
     def __init__(self, sites: SiteRepository) -> None:
         self._sites = sites
 
-    async def execute(self, team_id: UUID) -> list[Site]:
-        return await self._sites.of_team(team_id)
+    async def execute(self, team_id: UUID, actor: Actor | None = None) -> list[Site]:
+        sites = await self._sites.of_team(team_id)
+        return [s for s in sites if actor.sees(s.id)] if actor is not None else sites
 
 
 class GetSite:

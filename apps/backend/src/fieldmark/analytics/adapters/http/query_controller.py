@@ -189,7 +189,7 @@ class QueryController(Controller):
     @post(
         "/api/teams/{team_id:uuid}/query",
         operation_id="queryTeam",
-        opt=access(TEAM, VIEW, key_scope=STATS_READ),
+        opt=access(TEAM, VIEW, key_scope=STATS_READ, filters_sites=True),
         status_code=200,
         summary="The same query over every site of a team (the team roll-up)",
         description="The body of the site query, plus `timezone` (default UTC) and without `segment_id`. "

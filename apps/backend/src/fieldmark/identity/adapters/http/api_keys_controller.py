@@ -21,7 +21,7 @@ from fieldmark.shared_kernel.ids import TeamId
 class NewKey(msgspec.Struct, forbid_unknown_fields=True):
     name: str
     scopes: list[str]
-    site_ids: list[UUID] = []
+    site_ids: list[UUID] | None = None  # None (or left out): every site of the team, later ones included
 
 
 class KeyOut(msgspec.Struct, frozen=True):
@@ -29,7 +29,7 @@ class KeyOut(msgspec.Struct, frozen=True):
     name: str
     prefix: str
     scopes: list[str]
-    site_ids: list[str]
+    site_ids: list[str] | None  # null: every site of the team
     created_at: datetime
     last_used_at: datetime | None
 
@@ -45,7 +45,7 @@ def _out(key: ApiKey) -> KeyOut:
         key.name,
         key.prefix,
         list(key.scopes),
-        [str(s) for s in key.site_ids],
+        None if key.site_ids is None else [str(s) for s in key.site_ids],
         key.created_at,
         key.last_used_at,
     )
@@ -65,8 +65,11 @@ class ApiKeysController(Controller):
         operation_id="createApiKey",
         opt=access(TEAM, MANAGE_MEMBERS),
         summary="Create an API key (send it as `Authorization: Bearer <key>`)",
-        description="201 with the key, shown only now. Scopes: stats:read, events:write, sites:manage. 400 "
-        "for an empty name, an unknown scope or a site of another team.",
+        description="201 with the key, shown only now. Scopes: stats:read, events:write, sites:manage. "
+        "`site_ids` limits the key to those sites; left out (or null), the key covers every site of the "
+        "team, later ones included. A limit never widens: a deleted site leaves the keys limited to it, and a key "
+        "whose last site is deleted is revoked. 400 for an empty name, an unknown scope, an empty `site_ids` "
+        "or a site of another team.",
     )
     async def create(
         self, request: Request[Any, Any, State], team_id: FromPath[UUID], data: JSONBody[NewKey]

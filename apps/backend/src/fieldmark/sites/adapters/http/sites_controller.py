@@ -88,13 +88,14 @@ class SitesController(Controller):
     @get(
         "/api/teams/{team_id:uuid}/sites",
         operation_id="listSites",
-        opt=access(TEAM, VIEW, key_scope=STATS_READ),
+        opt=access(TEAM, VIEW, key_scope=STATS_READ, filters_sites=True),
         summary="The team's sites",
-        description="200 for members; 404 for anyone else.",
+        description="200 for members, and for the team's API keys with stats:read (a key limited to some "
+        "sites lists only those); 404 for anyone else.",
     )
     async def list_sites(self, request: Request[Any, Any, State], team_id: FromPath[UUID]) -> list[SiteOut]:
         use_case: ListSites = request.app.state.sites.list
-        return [_out(site) for site in await use_case.execute(team_id)]
+        return [_out(site) for site in await use_case.execute(team_id, request.state.actor)]
 
     @post(
         "/api/teams/{team_id:uuid}/sites",
@@ -102,7 +103,7 @@ class SitesController(Controller):
         opt=access(TEAM, MANAGE_SITES, key_scope=SITES_MANAGE),
         summary="Add a site to the team",
         description="201 with the site and its public key. 400 for an invalid domain, hostname, IP or time "
-        "zone; 403 below admin; 409 when the domain is taken.",
+        "zone; 403 below admin, and for an API key limited to some sites; 409 when the domain is taken.",
     )
     async def create_site(
         self, request: Request[Any, Any, State], team_id: FromPath[UUID], data: JSONBody[NewSite]
