@@ -68,8 +68,8 @@ class ApiKeysController(Controller):
         description="201 with the key, shown only now. Scopes: stats:read, events:write, sites:manage. "
         "`site_ids` limits the key to those sites; left out (or null), the key covers every site of the "
         "team, later ones included. A limit never widens: a deleted site leaves the keys limited to it, and "
-        "a key whose last site is deleted is revoked. 400 for an empty name, an unknown scope, an empty `site_ids` "
-        "or a site of another team.",
+        "a key whose last site is deleted is revoked. 400 for an empty name, an unknown scope, an empty "
+        "`site_ids` or a site of another team.",
     )
     async def create(
         self, request: Request[Any, Any, State], team_id: FromPath[UUID], data: JSONBody[NewKey]
