@@ -62,15 +62,15 @@ class FakeThrottle:
         self.failures: dict[str, int] = {}
         self.limit = limit
 
-    async def blocked_for(self, keys: list[str]) -> int:
-        return 60 if any(self.failures.get(k, 0) >= self.limit for k in keys) else 0
-
-    async def failed(self, keys: list[str]) -> None:
+    async def attempt(self, keys: list[str]) -> int:
         for key in keys:
             self.failures[key] = self.failures.get(key, 0) + 1
+        return 60 if any(self.failures[k] > self.limit for k in keys) else 0
 
-    async def succeeded(self, keys: list[str]) -> None:
-        for key in keys:
+    async def succeeded(self, refund: list[str], clear: list[str]) -> None:
+        for key in refund:
+            self.failures[key] -= 1
+        for key in clear:
             self.failures.pop(key, None)
 
 

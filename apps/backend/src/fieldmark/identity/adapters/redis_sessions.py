@@ -103,37 +103,48 @@ class RedisChallenges:
         return UserId(uuid.UUID(value.decode() if isinstance(value, bytes) else value)) if value else None
 
 
+# Every key counts the attempt; the window starts with a key's first attempt. Over the limit: its wait.
+_ATTEMPT = """
+local limit, window, wait = tonumber(ARGV[1]), tonumber(ARGV[2]), 0
+for _, key in ipairs(KEYS) do
+    local count = redis.call('INCR', key)
+    if count == 1 then redis.call('EXPIRE', key, window) end
+    if count > limit then
+        local ttl = redis.call('TTL', key)
+        if ttl < 0 then redis.call('EXPIRE', key, window); ttl = window end
+        if ttl > wait then wait = ttl end
+    end
+end
+return wait
+"""
+_REFUND = """
+for _, key in ipairs(KEYS) do
+    if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
+"""
+
+
 class RedisLoginThrottle:
-    """At most `limit` failures per key within `window_s`; a success clears the account's count."""
+    """At most `limit` attempts per key within `window_s`, counted before they are checked by one Lua
+    script (atomic, so parallel attempts cannot pass the limit); a right one is refunded."""
 
     def __init__(self, client: aioredis.Redis, *, limit: int = 10, window_s: int = 900) -> None:
         self._redis = client
         self._limit = limit
         self._window = window_s
+        self._attempt = client.register_script(_ATTEMPT)
+        self._refund = client.register_script(_REFUND)
 
     @staticmethod
     def _key(key: str) -> str:
         return "fm:auth:fail:" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
-    async def blocked_for(self, keys: list[str]) -> int:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.get(self._key(key))
-                pipe.ttl(self._key(key))
-            values = await pipe.execute()
-        waits = [
-            int(ttl)
-            for count, ttl in zip(values[::2], values[1::2], strict=True)
-            if count is not None and int(count) >= self._limit
-        ]
-        return max(waits, default=0)
+    async def attempt(self, keys: list[str]) -> int:
+        wait = await self._attempt(keys=[self._key(k) for k in keys], args=[self._limit, self._window])
+        return int(wait)
 
-    async def failed(self, keys: list[str]) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key in keys:  # SET NX starts the window; INCR keeps its expiry (Redis 6.2 has no EXPIRE NX)
-                pipe.set(self._key(key), 0, ex=self._window, nx=True)
-                pipe.incr(self._key(key))
-            await pipe.execute()
-
-    async def succeeded(self, keys: list[str]) -> None:
-        await self._redis.delete(*(self._key(key) for key in keys))
+    async def succeeded(self, refund: list[str], clear: list[str]) -> None:
+        if refund:
+            await self._refund(keys=[self._key(k) for k in refund])
+        if clear:
+            await self._redis.delete(*(self._key(k) for k in clear))

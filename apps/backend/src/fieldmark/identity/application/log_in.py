@@ -37,8 +37,10 @@ class LogInCommand:
 class LogIn:
     """Starts a session for the account whose email and password match.
 
-    Rules: after 10 failures within 15 minutes, further attempts for that account, or from that
-    client, are refused until the window passes (429). With two-factor authentication on, a correct
+    Rules: an account, and a client, may make 10 attempts within 15 minutes; more are refused until the
+    window passes (429), without checking the password. Each attempt counts before it is checked, so
+    parallel attempts cannot pass the limit. A right password clears the account's count and does not
+    count against the client. With two-factor authentication on, a correct
     password yields a challenge to complete with a code instead of a session. A wrong email and a wrong
     password get the same answer, in the same time. A new session token is issued on every sign-in and
     the previous one, if the browser sent it, is revoked, so a session fixed before sign-in is worthless."""
@@ -65,19 +67,18 @@ class LogIn:
 
     async def execute(self, command: LogInCommand) -> SignIn:
         keys = [f"account:{command.email.strip().lower()}", f"client:{command.client}"]
-        wait = await self._throttle.blocked_for(keys)
+        wait = await self._throttle.attempt(keys)
         if wait:
             raise RateLimited(f"too many failed sign-ins; try again in {wait} s", retry_after=wait)
         found = await self._users.by_email(command.email.strip())
         valid = self._hasher.verify(found[1] if found else self._nobody, command.password)
         if found is None or not valid:
-            await self._throttle.failed(keys)
             if found is not None:
                 await self._audit.record(
                     AuditEvent("login.failed", actor_user=found[0].id, detail={"reason": "password"})
                 )
             raise Unauthenticated("the email or the password is wrong")
-        await self._throttle.succeeded(keys[:1])
+        await self._throttle.succeeded(refund=keys[1:], clear=keys[:1])
         if command.previous_token:
             await self._sessions.revoke(command.previous_token)
         user = found[0]

@@ -86,12 +86,13 @@ class ResetTokens(Protocol):
 
 
 class LoginThrottle(Protocol):
-    async def blocked_for(self, keys: list[str]) -> int:
-        """Seconds until any of these keys may try again, 0 if none is blocked."""
+    async def attempt(self, keys: list[str]) -> int:
+        """Counts one attempt against every key, atomically and before the attempt is checked, so parallel
+        attempts cannot slip past the limit: the seconds to wait when any key is now over it (the attempt
+        must then not be checked), 0 otherwise."""
 
-    async def failed(self, keys: list[str]) -> None: ...
-
-    async def succeeded(self, keys: list[str]) -> None: ...
+    async def succeeded(self, refund: list[str], clear: list[str]) -> None:
+        """A checked attempt was right: it stops counting against `refund`, and `clear` start afresh."""
 
 
 class TeamRepository(Protocol):

@@ -115,13 +115,13 @@ class SharedLinks:
         """An access token (`<token>.<expires>.<signature>`) and its expiry, for the right password."""
         link, password_hash = await self._live(token)
         keys = [f"share:{link.id}:{client}"]
-        if wait := await self._throttle.blocked_for(keys):
-            raise RateLimited("too many wrong passwords; try again later", retry_after=wait)
         if password_hash is None:
             raise InvalidInput("this shared link has no password", field="password")
+        if wait := await self._throttle.attempt(keys):
+            raise RateLimited("too many wrong passwords; try again later", retry_after=wait)
         if not self._hasher.verify(password_hash, password):
-            await self._throttle.failed(keys)
             raise Unauthenticated("wrong password for this shared link")
+        await self._throttle.succeeded(refund=keys, clear=[])
         expires = int(self._clock.now().timestamp()) + GRANT_LIFETIME_S
         return f"{token}.{grant(self._secret, link.id, expires)}", expires
 

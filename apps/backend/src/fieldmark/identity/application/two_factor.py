@@ -38,7 +38,9 @@ class TwoFactor:
     returns ten recovery codes, shown once and stored only as hashes. With 2FA on, a correct password
     yields a challenge (five minutes) instead of a session; the challenge and a current code, or an unused
     recovery code, give the session. A code is accepted once (no replay within its 30 s window). Turning
-    2FA off needs the password. Second-step failures count towards the sign-in throttle."""
+    2FA off needs the password. Second-step attempts have their own throttle, per account and per client (10
+    within 15 minutes, counted before the code is checked): a right password does not reset it, so codes
+    cannot be guessed by signing in again between guesses."""
 
     def __init__(
         self,
@@ -99,14 +101,14 @@ class TwoFactor:
         return await self._challenges.issue(user.id)
 
     async def complete(
-        self, challenge: str, code: str | None, recovery_code: str | None
+        self, challenge: str, code: str | None, recovery_code: str | None, client: str = ""
     ) -> tuple[User, Session]:
         user_id = await self._challenges.redeem(challenge)
         user = await self._users.by_id(user_id) if user_id else None
         if user is None:
             raise Gone("this sign-in has expired; enter the password again")
-        keys = [f"account:{user.email.lower()}"]
-        wait = await self._throttle.blocked_for(keys)
+        keys = [f"second-factor:account:{user.id}", f"second-factor:client:{client}"]
+        wait = await self._throttle.attempt(keys)
         if wait:
             raise RateLimited(f"too many failed sign-ins; try again in {wait} s", retry_after=wait)
         state = await self._store.state(user.id)
@@ -118,9 +120,8 @@ class TwoFactor:
             accepted = await self._store.use_recovery_code(user.id, _code_hash(recovery_code))
         method = "totp" if code else "recovery_code"
         if not accepted:
-            await self._throttle.failed(keys)
             await self._record("login.failed", user, reason="second_factor", method=method)
             raise Unauthenticated("that code is not valid; sign in again")
-        await self._throttle.succeeded(keys)
+        await self._throttle.succeeded(refund=keys[1:], clear=keys[:1])
         await self._record("login.succeeded", user, second_factor=method)
         return user, await self._sessions.create(user.id)

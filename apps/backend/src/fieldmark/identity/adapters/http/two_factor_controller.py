@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from fieldmark.identity.adapters.http.auth_controller import SignedIn, _cookie, _signed_in
+from fieldmark.identity.adapters.http.auth_controller import SignedIn, _cookie, _signed_in, client_key
 from fieldmark.identity.application.authorize import Caller
 from fieldmark.identity.application.two_factor import TwoFactor
 from fieldmark.shared_kernel.access import PUBLIC, USER, access
@@ -105,6 +105,8 @@ class TwoFactorController(Controller):
     async def second_step(
         self, request: Request[Any, Any, State], data: JSONBody[SecondStep]
     ) -> Response[SignedIn]:
-        user, session = await _two_factor(request).complete(data.challenge, data.code, data.recovery_code)
+        user, session = await _two_factor(request).complete(
+            data.challenge, data.code, data.recovery_code, client_key(request)
+        )
         state = request.app.state.identity
         return Response(_signed_in(user, session), cookies=[_cookie(state, session.token, 14 * 24 * 3600)])
