@@ -268,3 +268,29 @@ def test_extra_collect_processes_share_the_port_and_lose_nothing(
         check=True,
     )
     assert int(counted.stdout.strip()) == 40
+
+
+@pytest.mark.parametrize("header", ["Forwarded", "X-Forwarded-For", "X-Fieldmark-Peer"])
+def test_a_forged_forwarding_header_does_not_escape_the_sign_in_throttle(
+    fieldmark_bin: str, cli_env: dict[str, str], cleanup: None, header: str
+) -> None:
+    """A public client (no trusted proxy) rotating a made-up address on every attempt, against `fieldmark
+    run` with a collect process sharing the port: whichever process answers, it is one client, refused
+    after 10 attempts."""
+    running = start(fieldmark_bin, {**cli_env, "COLLECT_PROCESSES": "1"})
+    try:
+        statuses = []
+        for i in range(24):  # new connections, so the kernel hands some to the collect process
+            forged = f"for=198.51.100.{i}" if header == "Forwarded" else f"198.51.100.{i}"
+            statuses.append(
+                httpx.post(
+                    f"{running.url}/api/auth/login",
+                    json={"email": f"nobody{i}@example.com", "password": "a wrong guess"},
+                    headers={header: forged},
+                    timeout=30,
+                ).status_code
+            )
+        assert statuses == [401] * 10 + [429] * 14, statuses
+    finally:
+        code, stderr = running.stop()
+    assert code == 0, stderr

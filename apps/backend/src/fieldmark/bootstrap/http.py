@@ -328,7 +328,7 @@ def create_app(
         handlers += [
             tracker_files(container.settings().tracker_aliases),
             collect_endpoint,
-            upstream_proxy(upstream),
+            upstream_proxy(upstream, parse_networks(container.settings().trusted_proxies)),
         ]
     else:
         handlers.append(HealthController)

@@ -18,6 +18,7 @@ from litestar import Request, Response, route
 
 from fieldmark.bootstrap.engines import EngineUrls, _die_with_parent
 from fieldmark.shared_kernel.access import PUBLIC, access
+from fieldmark.shared_kernel.net import FORWARDING_HEADERS, RELAYED_PEER, Network, client_ip
 
 UPSTREAM_ENV = "FIELDMARK_UPSTREAM_SOCKET"
 REUSE_PORT_ENV = "FIELDMARK_REUSE_PORT"
@@ -96,8 +97,11 @@ class CollectProcesses:
         self._children.clear()
 
 
-def upstream_proxy(socket_path: str) -> Any:
-    """A catch-all handler passing a request to the main process's Unix socket."""
+def upstream_proxy(socket_path: str, trusted_proxies: tuple[Network, ...]) -> Any:
+    """A catch-all handler passing a request to the main process's Unix socket. The client's address is
+    resolved here, as the main process would (forwarding headers count only from a trusted proxy), and
+    relayed in a header of our own; every forwarding header the client sent is dropped, so the main
+    process, which trusts its Unix socket, never sees an address the client made up."""
     client = httpx.AsyncClient(
         transport=httpx.AsyncHTTPTransport(uds=socket_path), base_url="http://fieldmark", timeout=60
     )
@@ -111,10 +115,15 @@ def upstream_proxy(socket_path: str) -> Any:
         opt=access(PUBLIC),  # the main process's guard decides
     )
     async def proxy(request: Request[Any, Any, Any]) -> Response[bytes]:
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
+        headers = {
+            k: v
+            for k, v in request.headers.items()
+            if k.lower() not in _HOP_BY_HOP and k.lower() not in FORWARDING_HEADERS
+        }
         peer = request.client.host if request.client else ""
-        forwarded = request.headers.get("x-forwarded-for")
-        headers["x-forwarded-for"] = f"{forwarded}, {peer}" if forwarded else peer
+        headers[RELAYED_PEER] = client_ip(
+            peer, request.headers.get("x-forwarded-for"), request.headers.get("forwarded"), trusted_proxies
+        )
         upstream = await client.request(
             request.method,
             request.url.path,

@@ -1,5 +1,7 @@
 """The client's address: the socket peer, or what `X-Forwarded-For` / `Forwarded` say when, and only
-when, the peer is one of the trusted proxies (walking the chain from the right past trusted hops)."""
+when, the peer is one of the trusted proxies (walking the chain from the right past trusted hops). Over
+the main process's Unix socket, where only this instance's own collect processes connect, the address is
+the one they resolved and relayed in `X-Fieldmark-Peer`, never a forwarding header a client sent."""
 
 from __future__ import annotations
 
@@ -9,6 +11,11 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+RELAYED_PEER = "x-fieldmark-peer"  # set by the collect processes' proxy only, read on the Unix socket only
+# Headers a client may send to claim another address: a proxying collect process drops them all.
+FORWARDING_HEADERS = frozenset(
+    {"forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", RELAYED_PEER}
+)
 _FORWARDED_FOR = re.compile(r'for="?\[?([^\]";,]+)\]?(?::\d+)?"?', re.IGNORECASE)
 
 
@@ -42,10 +49,15 @@ def _valid(address: str) -> str | None:
 
 
 def client_ip(
-    peer: str, forwarded_for: str | None, forwarded: str | None, proxies: tuple[Network, ...]
+    peer: str,
+    forwarded_for: str | None,
+    forwarded: str | None,
+    proxies: tuple[Network, ...],
+    relayed: str | None = None,
 ) -> str:
-    local = peer == ""  # a Unix socket: only this instance's own collect processes reach it
-    if not local and (not proxies or not _trusted(peer, proxies)):
+    if peer == "":  # the Unix socket: only this instance's own collect processes reach it
+        return (_valid(relayed) if relayed else None) or ""
+    if not proxies or not _trusted(peer, proxies):
         return peer
     chain: list[str] = []
     if forwarded:

@@ -29,6 +29,12 @@ def test_client_ip(peer: str, xff: str | None, forwarded: str | None, expected: 
     assert client_ip(peer, xff, forwarded, PROXIES) == expected
 
 
+def test_over_the_unix_socket_only_the_relayed_address_counts() -> None:
+    assert client_ip("", "6.6.6.6", "for=7.7.7.7", PROXIES, "203.0.113.5") == "203.0.113.5"
+    assert client_ip("", "6.6.6.6", "for=7.7.7.7", PROXIES) == ""
+    assert client_ip("203.0.113.9", None, None, PROXIES, "6.6.6.6") == "203.0.113.9"  # ignored on TCP
+
+
 def test_trusted_proxies_must_be_addresses() -> None:
     with pytest.raises(ValueError, match="not an IP address"):
         parse_networks("10.0.0.0/8, proxy.local")

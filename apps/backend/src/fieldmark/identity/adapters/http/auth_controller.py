@@ -31,7 +31,7 @@ from fieldmark.identity.application.teams import CreateTeam, ListTeams, TeamSett
 from fieldmark.identity.application.two_factor import TwoFactor
 from fieldmark.identity.domain.user import User
 from fieldmark.shared_kernel.access import PUBLIC, USER, access
-from fieldmark.shared_kernel.net import Network, client_ip
+from fieldmark.shared_kernel.net import RELAYED_PEER, Network, client_ip
 
 SESSION_COOKIE = "fm_session"
 
@@ -65,7 +65,11 @@ def client_key(request: Request[Any, Any, State]) -> str:
     state = _state(request)
     peer = request.client.host if request.client else ""
     ip = client_ip(
-        peer, request.headers.get("x-forwarded-for"), request.headers.get("forwarded"), state.trusted_proxies
+        peer,
+        request.headers.get("x-forwarded-for"),
+        request.headers.get("forwarded"),
+        state.trusted_proxies,
+        request.headers.get(RELAYED_PEER),
     )
     return hmac.new(state.secret, ip.encode(), hashlib.sha256).hexdigest()[:32]
 

@@ -25,7 +25,7 @@ from fieldmark.ingestion.adapters.http.payload import decode, to_event
 from fieldmark.ingestion.application.collect_events import CollectCommand
 from fieldmark.ingestion.domain.limits import MAX_BODY_BYTES
 from fieldmark.shared_kernel.access import PUBLIC, access
-from fieldmark.shared_kernel.net import client_ip, host_of
+from fieldmark.shared_kernel.net import RELAYED_PEER, client_ip, host_of
 
 _ACCEPTED_TYPES = (b"", b"text/plain", b"application/json")
 _JSON = [(b"content-type", b"application/json")]
@@ -89,11 +89,13 @@ async def collect_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     client = scope.get("client")
     peer = client[0] if client else ""
     forwarded_for, forwarded = headers.get(b"x-forwarded-for"), headers.get(b"forwarded")
+    relayed = headers.get(RELAYED_PEER.encode())
     ip = client_ip(
         peer,
         forwarded_for.decode("latin-1") if forwarded_for else None,
         forwarded.decode("latin-1") if forwarded else None,
         ingestion.trusted_proxies,
+        relayed.decode("latin-1") if relayed else None,
     )
     user_agent = headers.get(b"user-agent", b"").decode("latin-1")
     result = await ingestion.collect.execute(CollectCommand(events, ip, user_agent))
