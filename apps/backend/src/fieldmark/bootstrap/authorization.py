@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 
 from fieldmark.identity.adapters.http.auth_controller import SESSION_COOKIE
@@ -23,6 +24,7 @@ from fieldmark.shared_kernel.access import (
 )
 from fieldmark.shared_kernel.audit import Actor
 from fieldmark.shared_kernel.errors import InvalidInput, PermissionDenied
+from fieldmark.shared_kernel.net import host_of_origin
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         log.error("route %s declares no access rule: refused", connection.scope.get("path"))
         raise PermissionDenied("this route declares no access rule")
     assert isinstance(rule, Access)
+    if rule.same_origin:
+        _refuse_cross_site(connection)
     if rule.scope == PUBLIC:
         return
     scope = Scope(rule.scope)
@@ -77,6 +81,26 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         caller.shared_link.segment_id if caller.shared_link else None,
         caller.api_key.site_ids if caller.api_key else None,
     )
+
+
+def _refuse_cross_site(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """JSON only (a cross-site form can send text/plain, never application/json without a CORS
+    preflight we never grant), and no request made by another site's page: Sec-Fetch-Site where the
+    browser sends it, else Origin against this instance's own host (BASE_URL's, or the Host header)."""
+    media = connection.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise HTTPException(status_code=415, detail="send this request as application/json")
+    fetch_site = connection.headers.get("sec-fetch-site", "").lower()
+    if fetch_site in ("same-origin", "none"):
+        return
+    origin = connection.headers.get("origin")
+    if origin is None and not fetch_site:
+        return  # not a browser (curl, a script): no page can have sent it
+    own = {connection.headers.get("host", "").lower(), getattr(connection.app.state, "own_host", "")}
+    if origin is None or host_of_origin(origin) not in own - {""}:
+        raise PermissionDenied(
+            "this request came from another site's page: sign in from Fieldmark's own pages", field="origin"
+        )
 
 
 def _permissions(caller: Caller) -> frozenset[str]:

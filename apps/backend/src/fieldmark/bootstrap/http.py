@@ -73,7 +73,7 @@ from fieldmark.reporting.application.imports import Imports
 from fieldmark.reporting.application.persons import PersonData
 from fieldmark.shared_kernel import errors
 from fieldmark.shared_kernel.access import PUBLIC, access
-from fieldmark.shared_kernel.net import Network, parse_networks
+from fieldmark.shared_kernel.net import Network, host_of_origin, parse_networks
 from fieldmark.sites.adapters.http.definitions_controller import (
     FunnelsController,
     GoalsController,
@@ -403,6 +403,8 @@ def create_app(
             document(app.openapi_schema)
         document_problems(app.openapi_schema)
     app.state.probes = probes
+    if container.settings.is_defined:
+        app.state.own_host = host_of_origin(container.settings().base_url)  # for the same-origin checks
     app.state.roles = {role.value for role in roles}
     app.state.container = container
     return app

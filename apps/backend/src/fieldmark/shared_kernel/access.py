@@ -34,6 +34,10 @@ class Access:
     # TEAM scope: the answer covers only the sites the caller sees (`Actor.sees`), so API keys limited to
     # some sites may call it. Without it the guard refuses such keys on team-wide routes (403).
     filters_sites: bool = False
+    # A public route that signs a browser in (sets the session cookie): it takes JSON only, and refuses a
+    # request another site's page made (Sec-Fetch-Site, else Origin), so no page can sign a visitor into
+    # an account of its choosing (login CSRF).
+    same_origin: bool = False
 
 
 def access(
@@ -45,6 +49,7 @@ def access(
     site_in_body: str | None = None,
     heatmap: bool = False,
     filters_sites: bool = False,
+    same_origin: bool = False,
 ) -> dict[str, Any]:
     """A route handler's `opt`: `@get(..., opt=access(SITE, VIEW, key_scope=STATS_READ, shared=True))`."""
     rule = Access(
@@ -55,5 +60,6 @@ def access(
         heatmap=heatmap,
         site_in_body=site_in_body,
         filters_sites=filters_sites,
+        same_origin=same_origin,
     )
     return {"access": rule}

@@ -73,6 +73,14 @@ def client_ip(
     return _valid(chain[0]) or peer if chain else peer
 
 
+def host_of_origin(url: str) -> str:
+    """An origin's (or URL's) `host[:port]`, lower-cased, as a Host header names it; "" when unparsable."""
+    try:
+        return urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
+    except ValueError:
+        return ""
+
+
 def host_of(url: str) -> str:
     """The lower-cased host of `url`; "" when it has none or cannot be parsed (`http://[`, say)."""
     try:

@@ -167,3 +167,31 @@ def test_no_password_or_token_is_logged_returned_or_stored(start, caplog, test_u
     keys = [k.decode() for k in redis.Redis.from_url(test_urls.redis_url).scan_iter("fm:auth:*")]
     assert keys
     assert not any(token in k or newer in k for k in keys)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Content-Type": "text/plain"}, 415),  # what a cross-site form can send
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 415),
+        ({"Content-Type": "application/json", "Origin": "https://evil.example"}, 403),
+        ({"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"}, 403),
+        ({"Content-Type": "application/json", "Sec-Fetch-Site": "same-site"}, 403),
+        ({"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"}, 200),
+        ({"Content-Type": "application/json"}, 200),  # a script or curl: no page sent it
+    ],
+)
+def test_sign_in_refuses_what_another_site_can_send(start, headers: dict[str, str], status: int) -> None:
+    client = start()
+    assert register(client, "ada@example.com").status_code == 201
+    body = httpx.Request("POST", "/", json={"email": "ada@example.com", "password": PASSWORD}).content
+    signed = client.post("/api/auth/login", content=body, headers=headers)
+    assert signed.status_code == status, signed.text
+    own = str(client.base_url).rstrip("/")
+    same = client.post(
+        "/api/auth/login", content=body, headers={"Content-Type": "application/json", "Origin": own}
+    )
+    assert same.status_code == 200
+    if status != 200:
+        assert "set-cookie" not in signed.headers
+        assert client.post("/api/auth/register", content=body, headers=headers).status_code == status

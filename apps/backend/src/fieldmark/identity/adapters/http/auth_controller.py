@@ -144,14 +144,15 @@ class AuthController(Controller):
 
     @post(
         "/register",
-        opt=access(PUBLIC),
+        opt=access(PUBLIC, same_origin=True),
         operation_id="register",
         status_code=201,
         summary="Open an account (the first becomes instance admin) and sign it in",
         description="201 with the user and the session's CSRF token, and the session cookie set. 400 for an "
         "invalid email or a password outside the policy (10 to 1,024 characters, not one repeated character, "
         "not the email); 403 when registration is closed (REGISTRATION=invite, the default, once an "
-        "account exists); 409 when the email is taken.",
+        "account exists); 409 when the email is taken. "
+        "415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.",
     )
     async def register(
         self, request: Request[Any, Any, State], data: JSONBody[RegisterBody]
@@ -166,14 +167,15 @@ class AuthController(Controller):
 
     @post(
         "/login",
-        opt=access(PUBLIC),
+        opt=access(PUBLIC, same_origin=True),
         operation_id="logIn",
         status_code=200,
         summary="Sign in with email and password",
         description="200 with the user and a new session's CSRF token; or, with two-factor authentication "
         "on, 200 `{two_factor_required, challenge}` and no session yet. The cookie is replaced and any "
         "previous session of this browser revoked. 401 when the email or password is wrong (the same "
-        "answer for both); 429 with Retry-After after 10 failures in 15 minutes for the account or client.",
+        "answer for both); 429 with Retry-After after 10 failures in 15 minutes for the account or client. "
+        "415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.",
     )
     async def log_in(
         self, request: Request[Any, Any, State], data: JSONBody[LogInBody]
@@ -251,12 +253,13 @@ class AuthController(Controller):
 
     @post(
         "/password-reset/{token:str}",
-        opt=access(PUBLIC),
+        opt=access(PUBLIC, same_origin=True),
         operation_id="resetPassword",
         status_code=204,
         summary="Set a new password with a reset link; every session of the account ends",
         description="204. 400 for a password outside the policy (the link stays usable); 410 when the link "
-        "was used, expired or never existed.",
+        "was used, expired or never existed. "
+        "415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.",
     )
     async def reset(
         self, request: Request[Any, Any, State], token: FromPath[str], data: JSONBody[NewPassword]

@@ -139,13 +139,14 @@ class InvitationsController(Controller):
     @post(
         "/api/invitations/{token:str}/accept",
         operation_id="acceptInvitation",
-        opt=access(PUBLIC),
+        opt=access(PUBLIC, same_origin=True),
         status_code=200,
         summary="Accept: join the team, opening an account if the email has none",
         description="With an account: sign in as the invited email first (403 otherwise; a signed-in "
         "request needs X-CSRF-Token). Without one: send a password (400 when missing or outside the "
         "policy); the account is opened, signed in and its cookie set. 404 unknown link; 410 expired, "
-        "revoked or used.",
+        "revoked or used. "
+        "415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.",
     )
     async def accept(
         self, request: Request[Any, Any, State], token: FromPath[str], data: JSONBody[Acceptance]

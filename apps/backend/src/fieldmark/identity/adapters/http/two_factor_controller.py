@@ -96,11 +96,12 @@ class TwoFactorController(Controller):
     @post(
         "/login/2fa",
         operation_id="logInSecondFactor",
-        opt=access(PUBLIC),
+        opt=access(PUBLIC, same_origin=True),
         status_code=200,
         summary="Finish signing in with a code from the authenticator app, or a recovery code",
         description="200 with the session (cookie set). 401 when the code is not valid (sign in again: "
-        "the challenge is spent); 410 when the challenge expired or was used; 429 after repeated failures.",
+        "the challenge is spent); 410 when the challenge expired or was used; 429 after repeated failures. "
+        "415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.",
     )
     async def second_step(
         self, request: Request[Any, Any, State], data: JSONBody[SecondStep]
