@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from fieldmark.reporting.adapters.clickhouse import ClickHouseRunner, guarded
+from fieldmark.reporting.adapters.clickhouse import CSV_SETTINGS, ClickHouseRunner, csv_safe_columns, guarded
 from fieldmark.reporting.adapters.streams import stream_in_thread
 
 _RANGE = "site_id = {site:UUID} AND timestamp >= {start:DateTime64(3)} AND timestamp < {end:DateTime64(3)}"
@@ -44,7 +44,8 @@ class ClickHouseRawEvents:
             raise ValueError(f"no export format {fmt!r}")
         parameters = {"site": site_id, "start": start, "end": end}
         # In the table's own order (day, kind, visitor, time): read in order, with no sort to hold.
-        select = "SELECT * EXCEPT (retention_days) FROM events WHERE " + _RANGE + " ORDER BY " + _TABLE_ORDER
+        where = " FROM events WHERE " + _RANGE + " ORDER BY " + _TABLE_ORDER
+        select = "SELECT * EXCEPT (retention_days)" + where  # Parquet: typed cells, no formulas
 
         def csv(pump: Callable[[Iterable[bytes]], None]) -> None:
             # Page by page, like Parquet below: chDB's own streams queue the whole answer in memory.
@@ -54,10 +55,10 @@ class ClickHouseRawEvents:
                 offset = 0
                 while True:
                     page = client.raw_query(
-                        select + f" LIMIT {PAGE} OFFSET {offset}",
+                        f"SELECT {csv_safe_columns(client)}{where} LIMIT {PAGE} OFFSET {offset}",
                         parameters=parameters,
                         fmt="CSV",
-                        settings=_ONE_READER,
+                        settings={**_ONE_READER, **CSV_SETTINGS},
                     )
                     pump([page])
                     if page.count(b"\n") < PAGE:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 from uuid import UUID
 
-from fieldmark.reporting.adapters.clickhouse import ClickHouseRunner, guarded
+from fieldmark.reporting.adapters.clickhouse import CSV_SETTINGS, ClickHouseRunner, csv_safe_columns, guarded
 from fieldmark.reporting.adapters.streams import stream_in_thread
 
 _TIED = (
@@ -27,8 +27,9 @@ class ClickHousePersonEvents:
         def read(pump: Callable[[Iterable[bytes]], None]) -> None:
             def work(client: Any) -> None:
                 with client.raw_stream(
-                    "SELECT * EXCEPT (retention_days) FROM events WHERE " + _TIED + " ORDER BY timestamp",
+                    f"SELECT {csv_safe_columns(client)} FROM events WHERE " + _TIED + " ORDER BY timestamp",
                     parameters=parameters,
+                    settings=CSV_SETTINGS,
                     fmt="CSVWithNames",
                 ) as chunks:
                     pump(chunks)

@@ -16,6 +16,7 @@ from litestar.response import Response, Stream
 
 from fieldmark.reporting.adapters.http.files import file_operation
 from fieldmark.reporting.application.exports import ExportEvents, ExportView, Table
+from fieldmark.reporting.domain.csv_cells import neutral
 from fieldmark.reporting.domain.exports import RAW_FORMATS
 from fieldmark.shared_kernel.access import SITE, STATS_READ, VIEW, access
 
@@ -32,7 +33,7 @@ def _zip(tables: list[Table]) -> bytes:
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
             writer.writerow(table.header)
-            writer.writerows(table.rows)
+            writer.writerows([neutral(cell) for cell in row] for row in table.rows)
             archive.writestr(table.file, text.getvalue())
     return buffer.getvalue()
 
