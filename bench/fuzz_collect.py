@@ -36,6 +36,11 @@ SEEDS = [
       "p": {"url": "https://other.example/"}}],
     {"n": "pageview", "u": "https://example.com/", "site": "fm_abcdefghijklmnop", "pid": "user-42"},
 ]  # fmt: skip
+NESTED = [
+    b'{"n": "pageview", "u": "https://example.com/", "d": "example.com", "p": {"x": ' + b"[" * 3000
+    + b"]" * 3000 + b"}}",
+    b"[" * 3000 + b"]" * 3000,
+]  # fmt: skip
 
 
 def one_input(data: bytes) -> None:
@@ -60,6 +65,8 @@ def main() -> int:
     crashes.mkdir()
     for i, seed in enumerate(SEEDS):
         (corpus / f"seed{i}").write_bytes(json.dumps(seed).encode())
+    for i, nested in enumerate(NESTED):  # deep nesting (msgspec's RecursionError was a 500 once)
+        (corpus / f"nested{i}").write_bytes(nested)
     log = work / "libfuzzer.log"
     print(f"fuzzing the collect decoder for {args.seconds} s; corpus and crashes in {work}", flush=True)
     started = time.monotonic()

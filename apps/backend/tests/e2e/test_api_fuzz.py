@@ -204,6 +204,52 @@ def test_bodies_that_are_not_json_or_not_utf8_are_a_400(world: World) -> None:
             assert answer.headers["content-type"].startswith("application/problem+json")
 
 
+NESTED = (b"[" * 5_000 + b"]" * 5_000, b'{"a":' * 5_000 + b"1" + b"}" * 5_000)  # within 64 KB
+
+
+def test_deeply_nested_json_is_a_400_on_every_route(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """Every operation that takes a JSON body, and the collect endpoint: a body nested far deeper than
+    Python's stack is a clear 400 (or the guard's answer before the body is read), never a 500, and no
+    traceback is logged."""
+    schema = json.loads(openapi_json())
+    checked = 0
+    for template, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "application/json" not in (operation.get("requestBody") or {}).get("content", {}):
+                continue
+            path = template
+            for name in operation.get("parameters", []):
+                if name["in"] == "path":
+                    value = world.ids.get(name["name"], "00000000-0000-4000-8000-000000000000")
+                    path = path.replace("{" + name["name"] + "}", value)
+            for body in NESTED:
+                answer = world.session.request(
+                    method.upper(), world.url + path, data=body, headers={"Content-Type": "application/json"}
+                )
+                assert answer.status_code < 500, (method, template, answer.text)
+                if answer.status_code == 400:
+                    checked += 1
+                    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert checked > 40  # most operations read their body past the guard
+    for path in ("/api/auth/login", f"/api/sites/{world.ids['site_id']}/query", "/api/teams"):
+        for body in NESTED:
+            answer = world.session.post(
+                world.url + path, data=body, headers={"Content-Type": "application/json"}
+            )
+            assert answer.status_code == 400, (path, answer.text)
+            assert "nested too deeply" in answer.json()["detail"]
+    for nested in NESTED:  # an event whose properties hold the nesting, where the decoder takes any value
+        body = (
+            b'{"n": "Signup", "u": "https://fuzz.example/", "d": "fuzz.example", "p": {"x": ' + nested + b"}}"
+        )
+        event = requests.post(
+            f"{world.url}/api/event", data=body, headers={"Content-Type": "text/plain"}, timeout=30
+        )
+        assert event.status_code == 400, event.text
+        assert "nested too deeply" in event.json()["detail"]
+    assert not [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info], caplog.text
+
+
 SQL_PAYLOADS = (
     "' OR '1'='1",
     "'; DROP TABLE canary; --",

@@ -138,6 +138,15 @@ def _encoding_problem(exc: UnicodeDecodeError) -> ProblemDetailsException:
     )
 
 
+def _nesting_problem(exc: RecursionError) -> ProblemDetailsException:
+    """A JSON body nested deeper than Python's stack: msgspec raises RecursionError while decoding it."""
+    if "deserializing" not in str(exc):
+        return _unexpected_problem(exc)  # our own runaway recursion: a bug, logged
+    return ProblemDetailsException(
+        status_code=400, title=_title(400), detail="malformed JSON: nested too deeply"
+    )
+
+
 def _unexpected_problem(exc: Exception) -> ProblemDetailsException:
     """Anything unplanned: logged with its traceback here, never shown to the caller."""
     log.error("unhandled error", exc_info=exc)
@@ -378,6 +387,7 @@ def create_app(
                         HTTPException: _http_problem,
                         psycopg.DataError: _data_problem,
                         UnicodeDecodeError: _encoding_problem,
+                        RecursionError: _nesting_problem,
                         Exception: _unexpected_problem,
                     },
                 )

@@ -85,6 +85,8 @@ def decode(body: bytes) -> list[EventPayload]:
         raise InvalidInput(f"malformed JSON: {exc}") from None
     except UnicodeDecodeError:  # msgspec's own error for a string that is not UTF-8
         raise InvalidInput("malformed JSON: a string is not valid UTF-8") from None
+    except RecursionError:  # msgspec's, for arrays or objects nested deeper than Python's stack allows
+        raise InvalidInput("malformed JSON: nested too deeply") from None
     events = decoded if isinstance(decoded, list) else [decoded]
     if not events:
         raise InvalidInput("the batch is empty")
