@@ -339,6 +339,35 @@ describe('heatmaps', () => {
     await context.close()
   })
 
+  it('never makes or sends a token for an address off the site’s hostnames (?url=)', async () => {
+    const { context, page } = await dashboard(DESKTOP)
+    const asked: string[] = [] // every request the browser makes to the other origin
+    await context.route(`http://${OTHER}/**`, (route) => {
+      asked.push(route.request().url())
+      return route.fulfill({ status: 200, contentType: 'text/html', body: '<p>not the site</p>' })
+    })
+    const issued: number[] = []
+    page.on('response', (r) => {
+      if (r.url().endsWith('/heatmap-token')) issued.push(r.status())
+    })
+    await page.goto(`${server.url}/sites/${siteId}/heatmaps?period=7d&url=${encodeURIComponent(`http://${OTHER}/steal`)}`)
+    await page.getByRole('heading', { name: 'The page with its heatmap' }).waitFor()
+    await page.getByRole('button', { name: 'Show in frame' }).click()
+    await page.getByText('that address is not a page of this site').waitFor()
+    const pages = context.pages().length
+    await page.getByRole('button', { name: 'View heatmap on page' }).first().click()
+    await expect.poll(() => issued).toEqual([400, 400])
+    await page.waitForTimeout(300) // a tab opened by the click would have been pointed at the address by now
+    expect(asked).toEqual([])
+    expect(context.pages().length).toBe(pages)
+    // The site's own page still opens, token and all: the check is the hostname, not every address.
+    await page.getByLabel('Page address').fill(`${origin}/heat.html`)
+    await page.getByRole('button', { name: 'Show in frame' }).click()
+    await page.getByTestId('frame-status').getByText(/clicks/).waitFor({ timeout: 20_000 })
+    expect(issued).toEqual([400, 400, 201])
+    await context.close()
+  })
+
   it('refuses an expired token and another site’s token in the overlay', async () => {
     const context = await desktop.newContext({ viewport: DESKTOP })
     const { page, events } = await watched(context)
@@ -353,7 +382,12 @@ describe('heatmaps', () => {
 
     // A live token of another site: its heatmaps may not be read from this site's pages (CORS), and the
     // API refuses it for this site.
-    const issued = await fetch(`${server.url}/api/sites/${otherId}/heatmap-token`, { method: 'POST', headers: auth })
+    const issued = await fetch(`${server.url}/api/sites/${otherId}/heatmap-token`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ url: `http://${OTHER}/` }),
+    })
+    expect(issued.status).toBe(201)
     const other = (await issued.json()).token
     await page.goto(`${origin}/heat.html#${other}&api=${encodeURIComponent(server.url)}`)
     await page.reload()

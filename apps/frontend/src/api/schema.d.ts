@@ -132,7 +132,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description 200 with the user and a new session's CSRF token; or, with two-factor authentication on, 200 `{two_factor_required, challenge}` and no session yet. The cookie is replaced and any previous session of this browser revoked. 401 when the email or password is wrong (the same answer for both); 429 with Retry-After after 10 failures in 15 minutes for the account or client.
+         * @description 200 with the user and a new session's CSRF token; or, with two-factor authentication on, 200 `{two_factor_required, challenge}` and no session yet. The cookie is replaced and any previous session of this browser revoked. 401 when the email or password is wrong (the same answer for both); 429 with Retry-After after 10 failures in 15 minutes for the account or client. 415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.
          */
         post: operations["logIn"];
         delete?: never;
@@ -152,7 +152,7 @@ export interface paths {
         put?: never;
         /**
          * Finish signing in with a code from the authenticator app, or a recovery code
-         * @description 200 with the session (cookie set). 401 when the code is not valid (sign in again: the challenge is spent); 410 when the challenge expired or was used; 429 after repeated failures.
+         * @description 200 with the session (cookie set). 401 when the code is not valid (sign in again: the challenge is spent); 410 when the challenge expired or was used; 429 after repeated failures. 415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.
          */
         post: operations["logInSecondFactor"];
         delete?: never;
@@ -252,7 +252,7 @@ export interface paths {
         put?: never;
         /**
          * Set a new password with a reset link; every session of the account ends
-         * @description 204. 400 for a password outside the policy (the link stays usable); 410 when the link was used, expired or never existed.
+         * @description 204. 400 for a password outside the policy (the link stays usable); 410 when the link was used, expired or never existed. 415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.
          */
         post: operations["resetPassword"];
         delete?: never;
@@ -272,7 +272,7 @@ export interface paths {
         put?: never;
         /**
          * Open an account (the first becomes instance admin) and sign it in
-         * @description 201 with the user and the session's CSRF token, and the session cookie set. 400 for an invalid email or a password outside the policy (10 to 1,024 characters, not one repeated character, not the email); 403 when registration is closed (REGISTRATION=invite, the default, once an account exists); 409 when the email is taken.
+         * @description 201 with the user and the session's CSRF token, and the session cookie set. 400 for an invalid email or a password outside the policy (10 to 1,024 characters, not one repeated character, not the email); 403 when registration is closed (REGISTRATION=invite, the default, once an account exists); 409 when the email is taken. 415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.
          */
         post: operations["register"];
         delete?: never;
@@ -352,7 +352,7 @@ export interface paths {
         put?: never;
         /**
          * Accept: join the team, opening an account if the email has none
-         * @description With an account: sign in as the invited email first (403 otherwise; a signed-in request needs X-CSRF-Token). Without one: send a password (400 when missing or outside the policy); the account is opened, signed in and its cookie set. 404 unknown link; 410 expired, revoked or used.
+         * @description With an account: sign in as the invited email first (403 otherwise; a signed-in request needs X-CSRF-Token). Without one: send a password (400 when missing or outside the policy); the account is opened, signed in and its cookie set. 404 unknown link; 410 expired, revoked or used. 415 unless sent as application/json, and 403 (`field: origin`) when another site's page sent it.
          */
         post: operations["acceptInvitation"];
         delete?: never;
@@ -713,7 +713,7 @@ export interface paths {
         put?: never;
         /**
          * A 15-minute token with which the on-page overlay reads this site's heatmaps
-         * @description 201 `{token, expires_at}` for members of the site's team (people, not API keys). The overlay sends it as `Authorization: Heatmap <token>` to the site's heatmap routes only.
+         * @description 201 `{token, expires_at}` for members of the site's team (people, not API keys), for the page `url` that will receive it. The overlay sends it as `Authorization: Heatmap <token>` to the site's heatmap routes only. 400 (`field: url`) when the address is not an http(s) page on one of the site's hostnames, so no token is ever made for another origin.
          */
         post: operations["heatmapToken"];
         delete?: never;
@@ -1130,7 +1130,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key (send it as `Authorization: Bearer <key>`)
-         * @description 201 with the key, shown only now. Scopes: stats:read, events:write, sites:manage. 400 for an empty name, an unknown scope or a site of another team.
+         * @description 201 with the key, shown only now. Scopes: stats:read, events:write, sites:manage. `site_ids` limits the key to those sites; left out (or null), the key covers every site of the team, later ones included. A limit never widens: a deleted site leaves the keys limited to it, and a key whose last site is deleted is revoked. 400 for an empty name, an unknown scope, an empty `site_ids` or a site of another team.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -1324,13 +1324,13 @@ export interface paths {
         };
         /**
          * The team's sites
-         * @description 200 for members; 404 for anyone else.
+         * @description 200 for members, and for the team's API keys with stats:read (a key limited to some sites lists only those); 404 for anyone else.
          */
         get: operations["listSites"];
         put?: never;
         /**
          * Add a site to the team
-         * @description 201 with the site and its public key. 400 for an invalid domain, hostname, IP or time zone; 403 below admin; 409 when the domain is taken.
+         * @description 201 with the site and its public key. 400 for an invalid domain, hostname, IP or time zone; 403 below admin, and for an API key limited to some sites; 409 when the domain is taken.
          */
         post: operations["createSite"];
         delete?: never;
@@ -1597,6 +1597,10 @@ export interface components {
             scroll: components["schemas"]["DepthOut"][];
             troubles: components["schemas"]["TroubleOut"][];
         };
+        /** HeatmapTokenIn */
+        HeatmapTokenIn: {
+            url: string;
+        };
         /** HeatmapTokenOut */
         HeatmapTokenOut: {
             /** Format: date-time */
@@ -1662,7 +1666,7 @@ export interface components {
             name: string;
             prefix: string;
             scopes: string[];
-            site_ids: string[];
+            site_ids: string[] | null;
         };
         /** LinkBody */
         LinkBody: {
@@ -1707,7 +1711,7 @@ export interface components {
         NewKey: {
             name: string;
             scopes: string[];
-            site_ids?: string[];
+            site_ids?: string[] | null;
         };
         /** NewPassword */
         NewPassword: {
@@ -3491,7 +3495,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HeatmapTokenIn"];
+            };
+        };
         responses: {
             /** @description Document created, URL follows */
             201: {

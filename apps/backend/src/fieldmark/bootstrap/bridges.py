@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import pycountry
@@ -21,6 +22,7 @@ from fieldmark.identity.application.ports import SegmentSummary, SiteSummary
 from fieldmark.ingestion.adapters.clickhouse_store import ClickHouseEventStore
 from fieldmark.ingestion.adapters.redis_forget import RedisSiteForgetting
 from fieldmark.ingestion.adapters.redis_versions import RedisDataVersions
+from fieldmark.ingestion.domain.pages import hostname_allowed
 from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.ingestion.domain.visitors import person_id
 from fieldmark.shared_kernel.audit import AuditEvent
@@ -80,6 +82,16 @@ class SitesForIdentity:
     async def team_of(self, site_id: UUID) -> TeamId | None:
         site = await self._sites.by_id(site_id)
         return TeamId(site.team_id) if site is not None and site.team_id is not None else None
+
+    async def serves(self, site_id: UUID, url: str) -> bool:
+        site = await self._sites.by_id(site_id)
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
+        if site is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
+        return hostname_allowed(parts.hostname, (site.domain, *site.allowed_hostnames))
 
 
 class SiteFactsForIdentity:

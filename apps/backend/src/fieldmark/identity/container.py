@@ -55,7 +55,7 @@ class IdentityContainer(containers.DeclarativeContainer):
     site_facts: providers.Dependency[Any] = providers.Dependency()  # SiteFacts over Sites
 
     users = providers.Singleton(PsycopgUserRepository, pool=postgres)
-    heatmap_tokens = providers.Singleton(IssueHeatmapToken, secret=secret, clock=clock)
+    heatmap_tokens = providers.Singleton(IssueHeatmapToken, secret=secret, clock=clock, sites=site_ownership)
     instance_overview = providers.Singleton(
         InstanceOverview,
         accounts=providers.Singleton(PsycopgAccountDirectory, pool=postgres),

@@ -242,7 +242,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/sites/{site_id:uuid}/heatmap"): Entry(
         members(200, keys=SHARED_READ), body=lambda w: {"page": "/", "date_range": "7d"}
     ),
-    ("POST", "/api/sites/{site_id:uuid}/heatmap-token"): Entry(members(201)),
+    ("POST", "/api/sites/{site_id:uuid}/heatmap-token"): Entry(
+        members(201), body=lambda w: {"url": f"https://{w.site_domain}/pricing"}
+    ),
     ("POST", "/api/sites/{site_id:uuid}/export"): Entry(
         members(200, keys=READ_KEYS), body=lambda w: {"date_range": "7d"}
     ),

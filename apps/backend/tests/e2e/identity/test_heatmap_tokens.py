@@ -31,7 +31,20 @@ def test_a_heatmap_token_reads_only_its_sites_heatmaps_until_it_expires(
         team = owner.get("/api/teams").json()[0]["id"]
         site_a = owner.post(f"/api/teams/{team}/sites", json={"domain": "a-heat.example"}).json()["id"]
         site_b = owner.post(f"/api/teams/{team}/sites", json={"domain": "b-heat.example"}).json()["id"]
-        issued = owner.post(f"/api/sites/{site_a}/heatmap-token")
+        # Only for a page on the site's own hostnames: the token travels in that page's address.
+        for address in (
+            "https://evil.example/a-heat.example",
+            "https://a-heat.example.evil.example/",
+            "https://b-heat.example/",  # another site of the same team
+            "javascript:alert(1)//a-heat.example",
+            "not an address",
+        ):
+            refused = owner.post(f"/api/sites/{site_a}/heatmap-token", json={"url": address})
+            assert refused.status_code == 400, (address, refused.text)
+            assert refused.json()["field"] == "url"
+        for address in ("https://a-heat.example/pricing", "http://www.a-heat.example:8080/"):
+            assert owner.post(f"/api/sites/{site_a}/heatmap-token", json={"url": address}).status_code == 201
+        issued = owner.post(f"/api/sites/{site_a}/heatmap-token", json={"url": "https://a-heat.example/"})
         assert issued.status_code == 201, issued.text
         token = issued.json()["token"]
         assert token.startswith("fmh_")
@@ -92,4 +105,9 @@ def test_a_heatmap_token_reads_only_its_sites_heatmaps_until_it_expires(
         )  # no other route
 
         # Signed-out people cannot get one.
-        assert httpx.post(f"{server.url}/api/sites/{site_a}/heatmap-token").status_code == 401
+        assert (
+            httpx.post(
+                f"{server.url}/api/sites/{site_a}/heatmap-token", json={"url": "https://a-heat.example/"}
+            ).status_code
+            == 401
+        )

@@ -129,6 +129,10 @@ class SiteOwnership(Protocol):
     async def by_domain(self, domain: str) -> UUID | None:
         """The id of the site with this domain (Plausible's API names sites by domain)."""
 
+    async def serves(self, site_id: UUID, url: str) -> bool:
+        """Whether `url` is an http(s) page on one of the site's hostnames (its domain, or those it lists)."""
+        ...
+
 
 class InvitationRepository(Protocol):
     async def add(self, invitation: Invitation, token_hash: str, invited_by: UserId) -> None: ...
