@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
 from tests.e2e.identity.conftest import PASSWORD
@@ -64,3 +66,53 @@ def test_a_change_needs_the_current_password_and_ends_other_sessions(start) -> N
     assert changed.status_code == 200
     assert owner.get("/api/auth/me").status_code == 200  # this browser got a new session
     assert other.get("/api/auth/me").status_code == 401  # the other one is signed out
+
+
+def test_a_refused_reset_keeps_the_link_and_a_used_one_ends_all_others(start, inbox) -> None:
+    box, _ = inbox
+    url, owner, csrf = start()
+
+    def link() -> str:
+        before = len(box.messages)
+        assert (
+            httpx.post(f"{url}/api/auth/password-reset", json={"email": "owner@example.com"}).status_code
+            == 202
+        )
+        while len(box.messages) == before:
+            box.last_to("owner@example.com")
+        return box.token("owner@example.com", "reset-password")
+
+    older, newer = link(), link()
+    assert older != newer
+    # Refused by the policy, the email as the password among it: neither spends the link.
+    for refused in ("short", "owner@example.com", "OWNER@example.com"):
+        answer = httpx.post(f"{url}/api/auth/password-reset/{newer}", json={"password": refused})
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["field"] == "password"
+    assert httpx.post(f"{url}/api/auth/password-reset/{newer}", json={"password": NEW}).status_code == 204
+    # The older link died with the newer one's use.
+    assert (
+        httpx.post(
+            f"{url}/api/auth/password-reset/{older}", json={"password": "yet another phrase"}
+        ).status_code
+        == 410
+    )
+
+    # A password change ends every outstanding link as well.
+    signed = httpx.Client(base_url=url, timeout=30)
+    csrf = signed.post("/api/auth/login", json={"email": "owner@example.com", "password": NEW}).json()[
+        "csrf_token"
+    ]
+    pending = link()
+    changed = signed.post(
+        "/api/auth/password",
+        json={"current_password": NEW, "new_password": "a third passphrase"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert changed.status_code == 200
+    assert httpx.post(f"{url}/api/auth/password-reset/{pending}", json={"password": NEW}).status_code == 410
+
+    audit = signed.get("/api/auth/activity").json()
+    actions = [entry["action"] for entry in audit["entries"]]
+    assert actions.count("password.reset") == 1
+    assert actions.count("password.changed") == 1

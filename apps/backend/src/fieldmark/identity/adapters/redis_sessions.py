@@ -7,6 +7,7 @@ import hashlib
 import json
 import secrets
 import uuid
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -66,22 +67,46 @@ class RedisSessionStore:
 
 
 class RedisResetTokens:
-    """One-time password-reset tokens: a hash of each kept for an hour, deleted when used."""
+    """One-time password-reset tokens: a hash of each kept for an hour, deleted when used, and a set per
+    user of their live tokens' keys, so that all of them can be revoked at once."""
 
     def __init__(self, client: aioredis.Redis, lifetime_s: int = 3600) -> None:
         self._redis = client
         self._lifetime = lifetime_s
 
+    @staticmethod
+    def _key(token: str) -> str:
+        return "fm:auth:reset:" + hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def _user_key(user_id: UserId) -> str:
+        return f"fm:auth:resets:{user_id}"
+
     async def issue(self, user_id: UserId) -> str:
         token = secrets.token_urlsafe(32)
-        await self._redis.set(
-            "fm:auth:reset:" + hashlib.sha256(token.encode()).hexdigest(), str(user_id), ex=self._lifetime
-        )
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._key(token), str(user_id), ex=self._lifetime)
+            pipe.sadd(self._user_key(user_id), self._key(token))
+            pipe.expire(self._user_key(user_id), self._lifetime)
+            await pipe.execute()
         return token
 
-    async def redeem(self, token: str) -> UserId | None:
-        value = await self._redis.getdel("fm:auth:reset:" + hashlib.sha256(token.encode()).hexdigest())
+    @staticmethod
+    def _user(value: Any) -> UserId | None:
         return UserId(uuid.UUID(value.decode() if isinstance(value, bytes) else value)) if value else None
+
+    async def peek(self, token: str) -> UserId | None:
+        return self._user(await self._redis.get(self._key(token)))
+
+    async def redeem(self, token: str) -> UserId | None:
+        return self._user(await self._redis.getdel(self._key(token)))
+
+    async def revoke_all(self, user_id: UserId) -> None:
+        keys = [
+            k.decode() if isinstance(k, bytes) else k
+            for k in await self._redis.smembers(self._user_key(user_id))
+        ]
+        await self._redis.delete(self._user_key(user_id), *keys)
 
 
 class RedisChallenges:

@@ -20,7 +20,10 @@ class Passwords:
     """Rules: a new password follows the policy. A change needs the current password; it ends every other
     session and starts a new one for this browser. A reset is asked for by email address. The answer is
     the same whether or not an account has it, and only an existing account gets the email. Its link
-    works once, for an hour, and using it ends every session of the account."""
+    works once, for an hour; a refused reset (a password outside the policy, the email among them) leaves
+    it usable. Using one link ends every session of the account and every other reset link, older or
+    newer; so does a password change. A reset is audited as `password.reset`, a change as
+    `password.changed`."""
 
     def __init__(
         self,
@@ -49,7 +52,7 @@ class Passwords:
         check_password_policy(new, user.email)
         await self._users.set_password(user.id, self._hasher.hash(new))
         await self._sessions.revoke_all(user.id)
-        await self._record("password.reset", user)
+        await self._tokens.revoke_all(user.id)
         await self._record("password.changed", user)
         return await self._sessions.create(user.id)
 
@@ -66,12 +69,15 @@ class Passwords:
         )
 
     async def reset(self, token: str, new: str) -> None:
-        check_password_policy(new, "")  # before the token is spent, so a weak password can be retried
-        user_id = await self._tokens.redeem(token)
+        gone = Gone("this reset link was used, has expired or never existed; ask for a new one")
+        user_id = await self._tokens.peek(token)
         user = await self._users.by_id(user_id) if user_id else None
         if user is None:
-            raise Gone("this reset link was used, has expired or never existed; ask for a new one")
-        if new.lower() == user.email.lower():
-            raise InvalidInput("password is too easy to guess", field="password")
+            raise gone
+        check_password_policy(new, user.email)  # before the link is spent, so a refused one can be retried
+        if await self._tokens.redeem(token) != user.id:
+            raise gone  # spent meanwhile, by a reset running at the same time
         await self._users.set_password(user.id, self._hasher.hash(new))
         await self._sessions.revoke_all(user.id)
+        await self._tokens.revoke_all(user.id)
+        await self._record("password.reset", user)

@@ -81,8 +81,14 @@ class ResetTokens(Protocol):
     async def issue(self, user_id: UserId) -> str:
         """A new one-time token, valid for an hour."""
 
+    async def peek(self, token: str) -> UserId | None:
+        """The token's user, leaving the token usable (to check a request before spending it)."""
+
     async def redeem(self, token: str) -> UserId | None:
         """The token's user, once: the token is gone afterwards."""
+
+    async def revoke_all(self, user_id: UserId) -> None:
+        """Every outstanding token of the user stops working."""
 
 
 class LoginThrottle(Protocol):

@@ -90,7 +90,8 @@ class AuditController(Controller):
         operation_id="myActivity",
         opt=access(USER),
         summary="The caller's own sign-ins and failed sign-ins, newest first",
-        description="200 with a page of entries (`login.succeeded`, `login.failed`); 401 when not signed in.",
+        description="200 with a page of entries (`login.succeeded`, `login.failed`, `password.changed`, "
+        "`password.reset`, `two_factor.enabled`, ...); 401 when not signed in.",
     )
     async def my_activity(
         self, request: Request[Any, Any, State], before: Before = None, limit: Limit = 50
