@@ -70,7 +70,7 @@ def test_a_change_needs_the_current_password_and_ends_other_sessions(start) -> N
 
 def test_a_refused_reset_keeps_the_link_and_a_used_one_ends_all_others(start, inbox) -> None:
     box, _ = inbox
-    url, owner, csrf = start()
+    url, _, _ = start()
 
     def link() -> str:
         before = len(box.messages)
