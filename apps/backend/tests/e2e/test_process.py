@@ -294,3 +294,42 @@ def test_a_forged_forwarding_header_does_not_escape_the_sign_in_throttle(
     finally:
         code, stderr = running.stop()
     assert code == 0, stderr
+
+
+def test_headers_that_never_finish_get_a_408_and_the_connection_closed(
+    fieldmark_bin: str, cli_env: dict[str, str], cleanup: None
+) -> None:
+    """A slowloris client: headers begun and never finished, a byte at a time, hold no connection past
+    the header deadline; a normal request on another connection is answered meanwhile."""
+    import socket
+
+    from fieldmark.bootstrap.header_deadline import HEADER_TIMEOUT_S
+
+    running = start(fieldmark_bin, cli_env)
+    try:
+        port = int(running.url.rsplit(":", 1)[1])
+        slow = socket.create_connection(("127.0.0.1", port), timeout=HEADER_TIMEOUT_S + 20)
+        slow.sendall(b"POST /api/event HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        started = time.monotonic()
+        answer = b""
+        for _ in range(int(HEADER_TIMEOUT_S) + 20):  # a header line a second: never the blank line
+            assert httpx.get(f"{running.url}/api/live", timeout=5).status_code == 204
+            try:
+                slow.sendall(b"X-Slow: 1\r\n")
+            except OSError:
+                break  # closed by the server
+            slow.settimeout(1)
+            try:
+                chunk = slow.recv(4096)
+            except TimeoutError:
+                continue
+            answer += chunk
+            if not chunk:
+                break
+        elapsed = time.monotonic() - started
+        slow.close()
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert elapsed < HEADER_TIMEOUT_S + 5
+    finally:
+        code, stderr = running.stop()
+    assert code == 0, stderr

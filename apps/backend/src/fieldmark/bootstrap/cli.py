@@ -222,6 +222,7 @@ def _container(settings: Settings, urls: EngineUrls) -> AppContainer:
 def _serve(settings: Settings, roles: frozenset[Role], collectors: int = 0) -> int:
     import uvicorn
 
+    from fieldmark.bootstrap.header_deadline import HeaderDeadlineProtocol
     from fieldmark.bootstrap.http import create_app
     from fieldmark.bootstrap.processes import (
         REUSE_PORT_ENV,
@@ -247,6 +248,7 @@ def _serve(settings: Settings, roles: frozenset[Role], collectors: int = 0) -> i
             proxy_headers=False,
             lifespan="on",
             timeout_graceful_shutdown=10,
+            http=HeaderDeadlineProtocol,  # 408 for headers not complete within 10 s
         )
         server = uvicorn.Server(config)
         sockets = None

@@ -500,3 +500,34 @@ def test_nothing_identifying_is_stored_or_logged(start_fieldmark, site, caplog, 
             assert secret not in dump, f"{secret!r} found in {name}"
             assert secret.encode().hex() not in dump
     assert fm.rows("SELECT count(DISTINCT visitor_id) FROM events") == [(2,)]
+
+
+def test_an_event_naming_many_domains_is_stored_once_per_site_and_counted_truly(
+    start_fieldmark, site, test_urls
+) -> None:
+    create_site(test_urls.database_url, "blog.example", allowed_hostnames=["shop.example"])
+    fm: Running = start_fieldmark()
+    page = {"n": "pageview", "u": "https://shop.example/"}
+    repeated = fm.post({**page, "d": ",".join(["shop.example", "SHOP.example "] * 250)})
+    assert repeated.status_code == 202, repeated.text
+    assert repeated.json()["accepted"] == 1
+    both = fm.post({**page, "d": "shop.example,blog.example,shop.example"})
+    assert both.status_code == 202, both.text
+    assert both.json()["accepted"] == 2  # one row for each site
+    too_many = fm.post({**page, "d": ",".join(f"s{i}.example" for i in range(11))})
+    assert too_many.status_code == 400
+    assert too_many.json()["field"] == "domain"
+    fm.wait_rows(3)
+    by_site = fm.rows("SELECT count() FROM events GROUP BY site_id ORDER BY count()")
+    assert by_site == [(1,), (2,)]
+
+
+@pytest.mark.parametrize(
+    ("h", "status"), [(0, 202), (1, 202), (True, 202), (False, 202), (7, 400), (-1, 400)]
+)
+def test_hash_mode_is_zero_or_one(start_fieldmark, site, h: object, status: int) -> None:
+    fm: Running = start_fieldmark()
+    answer = fm.post({"n": "pageview", "u": "https://shop.example/#/a", "d": "shop.example", "h": h})
+    assert answer.status_code == status, answer.text
+    if status == 400:
+        assert answer.json()["field"] == "h"

@@ -37,7 +37,7 @@ class CollectCommand:
 
 @dataclass(frozen=True)
 class CollectResult:
-    received: int
+    received: int  # the events accepted: each event once per distinct site it names
     queued: int
     load: tuple[str, ...] = ()  # the tracker modules the sites' settings turn on ("heat")
 
@@ -45,9 +45,10 @@ class CollectResult:
 class CollectEvents:
     """Takes one request's events (1 to 50) into the pipeline.
 
-    Rules: every event names a known site (by public key, or by domain, a comma-separated list sending it
-    to each); its page's host is one of the site's allowed hostnames; its timestamp, if given, is at most
-    a week old and ten minutes ahead of the server clock. Any broken rule rejects the whole request and
+    Rules: every event names a known site (by public key, or by domain, a comma-separated list of at most
+    10 sending it to each; repeats, and domains of one site, count once); its page's host is one of the
+    site's allowed hostnames; its timestamp, if given, is at most a week old and ten minutes ahead of the
+    server clock. Any broken rule rejects the whole request and
     queues nothing. Events from a site's excluded addresses are dropped; bots are dropped and counted per
     site and day. The visitor is a keyed hash of today's salt, site, IP and user agent; neither the IP
     nor the user agent goes further than this use case. The request is accepted once its events are in
@@ -91,7 +92,7 @@ class CollectEvents:
             await self._queue.count_bots(sorted({str(site.site_id) for _, site in kept}), now.date())
             kept = []
         if not kept:
-            return CollectResult(received=len(command.events), queued=0, load=load)
+            return CollectResult(received=len(targets), queued=0, load=load)
 
         salts = await self._salts.salts(now)
         software = self._software.parse(command.user_agent)
@@ -111,7 +112,7 @@ class CollectEvents:
                 )
             )
         await self._queue.enqueue(QueuedRequest(queued, address_token(salts.today, command.ip)), now)
-        return CollectResult(received=len(command.events), queued=len(queued), load=load)
+        return CollectResult(received=len(targets), queued=len(queued), load=load)
 
     async def _sites_of(self, event: IncomingEvent) -> list[SiteSettings]:
         if event.site_key:
@@ -119,16 +120,20 @@ class CollectEvents:
             if site is None:
                 raise NotFound(f"no site has the key {event.site_key!r}", field="site")
             return [site]
-        domains = [d.strip().lower() for d in (event.domain or "").split(",") if d.strip()]
+        domains = list(dict.fromkeys(d.strip().lower() for d in (event.domain or "").split(",") if d.strip()))
         if not domains:
             domains = [host_of(event.url)]
-        sites = []
+        if len(domains) > limits.MAX_DOMAINS:
+            raise InvalidInput(
+                f"an event may name at most {limits.MAX_DOMAINS} sites, not {len(domains)}", field="domain"
+            )
+        sites: dict[object, SiteSettings] = {}
         for domain in domains:
             site = await self._sites.by_domain(domain)
             if site is None:
                 raise NotFound(f"no site is registered for the domain {domain!r}", field="domain")
-            sites.append(site)
-        return sites
+            sites.setdefault(site.site_id, site)
+        return list(sites.values())
 
     def _check(self, event: IncomingEvent, site: SiteSettings, now: datetime) -> None:
         host = host_of(event.url)

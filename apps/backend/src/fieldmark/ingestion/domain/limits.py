@@ -2,6 +2,7 @@
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_BATCH_EVENTS = 50
+MAX_DOMAINS = 10  # sites one event may name in `d` (a comma-separated list), after removing repeats
 MAX_NAME_LENGTH = 120
 MAX_URL_LENGTH = 2000
 MAX_PROPS = 30

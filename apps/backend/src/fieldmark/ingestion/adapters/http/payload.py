@@ -161,7 +161,7 @@ def to_event(p: EventPayload, index: int | None = None) -> IncomingEvent:
         props=_props(next((x for x in (p.props, p.p, p.meta, p.m) if x is not None), None), bad),
         revenue=_revenue(p.revenue if p.revenue is not None else p.dollar, bad),
         interactive=next((x for x in (p.interactive, p.i) if x is not None), True),
-        hash_mode=bool(p.h if p.h is not None else p.hashMode),
+        hash_mode=_hash_mode(p.h if p.h is not None else p.hashMode, bad),
         screen_width=screen_width if (p.w is not None or p.screen_width is not None) else None,
         engagement_ms=engagement_ms,
         scroll_depth=scroll_depth,
@@ -169,6 +169,15 @@ def to_event(p: EventPayload, index: int | None = None) -> IncomingEvent:
         timestamp=_timestamp(p.timestamp, bad),
         person=_person(p.pid, bad),
     )
+
+
+def _hash_mode(raw: int | bool | None, bad: Any) -> bool:
+    """`h` (Plausible's `hashMode`): 0 or 1, or false or true; nothing else."""
+    if raw is None:
+        return False
+    if raw not in (0, 1):  # True == 1 and False == 0
+        raise bad("h", "must be 0 or 1")
+    return bool(raw)
 
 
 def _person(raw: str | None, bad: Any) -> str | None:
