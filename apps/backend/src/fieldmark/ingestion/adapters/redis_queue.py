@@ -7,6 +7,7 @@ the stream. Keys are built here and passed as arguments, so this expects a singl
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +17,11 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from fieldmark.ingestion.application.ports import QueuedRequest
-from fieldmark.ingestion.domain.limits import SESSION_TIMEOUT_SECONDS
+from fieldmark.ingestion.domain.limits import (
+    COLLECT_DEADLINE_SECONDS,
+    IDEMPOTENCY_WINDOW_SECONDS,
+    SESSION_TIMEOUT_SECONDS,
+)
 from fieldmark.shared_kernel.errors import Overloaded, RateLimited, StoreUnavailable
 
 STREAM = "fm:events"
@@ -28,7 +33,7 @@ ATTEMPTS = "fm:events:attempts"
 _ENQUEUE = """
 local ttl, max_backlog = tonumber(ARGV[1]), tonumber(ARGV[2])
 local ip_limit, site_limit, window = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local groups, now, i, out = tonumber(ARGV[6]), tonumber(ARGV[7]), 8, {}
+local groups, now, idem_ttl, i, out = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), 9, {}
 -- A window's counters are needed until it ends (and a little after, for requests still in flight): they
 -- expire then, so that about one window's keys are alive at a time, not two or three.
 local counter_ttl = window - (now % window) + 5
@@ -64,14 +69,25 @@ for g = 1, groups do
           redis.call('SET', today, sid, 'EX', ttl)
         end
       end
-      redis.call('XADD', KEYS[1], '*', 'e', ARGV[i + 5], 'v', visitor, 's', sid)
+      -- An idempotency key seen within its window: the event is in the stream already.
+      local idem = ARGV[i + 6]
+      if idem == '' or redis.call('SET', idem, 1, 'NX', 'EX', idem_ttl) then
+        redis.call('XADD', KEYS[1], '*', 'e', ARGV[i + 5], 'v', visitor, 's', sid)
+      end
     end
-    i = i + 6
+    i = i + 7
   end
   out[g] = status
 end
 return out
 """
+
+
+def _idempotency(site_hex: str, key: str | None) -> str:
+    """The Redis key that marks an idempotency key as seen for a site ('' when the event has none)."""
+    if key is None:
+        return ""
+    return f"fm:idem:{site_hex}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
 class RedisEventQueue:
@@ -83,7 +99,9 @@ class RedisEventQueue:
         ip_limit_per_minute: int = 1200,
         site_limit_per_minute: int = 600_000,
         max_events_per_flush: int = 2000,
+        deadline_s: float = COLLECT_DEADLINE_SECONDS,
     ) -> None:
+        self._deadline = deadline_s
         self._redis = client
         self._script = client.register_script(_ENQUEUE)
         self._max_backlog = max_backlog
@@ -120,11 +138,17 @@ class RedisEventQueue:
                     batch.append(item)
                     size += len(item[0].events)
                 try:
-                    statuses = await self._script(keys=[STREAM], args=self._arguments(batch))
-                except (RedisError, OSError) as exc:
+                    statuses = await asyncio.wait_for(
+                        self._script(keys=[STREAM], args=self._arguments(batch)), self._deadline
+                    )
+                except (RedisError, OSError, TimeoutError) as exc:
+                    # Not confirmed: Redis may still run the script (a frozen server resumes); the request
+                    # answers 503 (CollectEvents), and a retry with the same idempotency key stores nothing
+                    # twice. Bounded, so that one hung call does not hold the requests gathered after it.
+                    error = StoreUnavailable.because("Redis", exc)
                     for _, _, future in batch:
                         if not future.done():
-                            future.set_exception(StoreUnavailable.because("Redis", exc))
+                            future.set_exception(error)
                     continue
                 for (_, _, future), status in zip(batch, statuses, strict=True):
                     if not future.done():
@@ -141,6 +165,7 @@ class RedisEventQueue:
             60,
             len(batch),
             max(epoch for _, epoch, _ in batch),
+            IDEMPOTENCY_WINDOW_SECONDS,
         ]
         for request, epoch, _ in batch:
             window = epoch // 60
@@ -159,6 +184,7 @@ class RedisEventQueue:
                     queued.visitor_today,
                     queued.visitor_yesterday or 0,
                     self._encoder.encode(queued.event),
+                    _idempotency(site_hex, queued.idempotency_key),
                 ]
         return args
 

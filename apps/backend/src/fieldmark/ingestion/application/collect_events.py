@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -23,7 +24,7 @@ from fieldmark.ingestion.domain.pages import hostname_allowed, screen_class, spl
 from fieldmark.ingestion.domain.site import SiteSettings
 from fieldmark.ingestion.domain.visitors import address_token, person_id, visitor_id
 from fieldmark.shared_kernel.clock import Clock
-from fieldmark.shared_kernel.errors import InvalidInput, NotFound
+from fieldmark.shared_kernel.errors import InvalidInput, NotFound, StoreUnavailable
 from fieldmark.shared_kernel.ids import new_id
 from fieldmark.shared_kernel.net import host_of
 
@@ -33,6 +34,7 @@ class CollectCommand:
     events: list[IncomingEvent]
     ip: str
     user_agent: str
+    idempotency_key: str | None = None  # the request's (Idempotency-Key): `<key>:<index>` per event
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,16 @@ class CollectEvents:
     Rules: every event names a known site (by public key, or by domain, a comma-separated list of at most
     10 sending it to each; repeats, and domains of one site, count once); its page's host is one of the
     site's allowed hostnames; its timestamp, if given, is at most a week old and ten minutes ahead of the
-    server clock. Any broken rule rejects the whole request and
-    queues nothing. Events from a site's excluded addresses are dropped; bots are dropped and counted per
-    site and day. The visitor is a keyed hash of today's salt, site, IP and user agent; neither the IP
-    nor the user agent goes further than this use case. The request is accepted once its events are in
-    the stream. Clicks of a site whose heatmaps are off, or of a page outside its heatmap pages, are
-    dropped; the answer names the tracker modules to load ("heat" when the site has heatmaps on)."""
+    server clock. Any broken rule rejects the whole request and queues nothing. Events from a site's
+    excluded addresses are dropped; bots are dropped and counted per site and day. The visitor is a keyed
+    hash of today's salt, site, IP and user agent; neither the IP nor the user agent goes further than
+    this use case. The request is accepted once its events are in the stream. An event with an idempotency
+    key (its `event_id`, else the request's key and its index in the request) is queued once per site:
+    sent again within a day, it is accepted and not stored again, so a sender may always retry an
+    unconfirmed request. A request not confirmed within 5 s (Redis frozen, say) answers 503, and may still
+    be stored: the reason a sender retries with its key. Clicks of a site whose heatmaps are off, or of a
+    page outside its heatmap pages, are dropped; the answer names the tracker modules to load ("heat" when
+    the site has heatmaps on)."""
 
     def __init__(
         self,
@@ -76,7 +82,22 @@ class CollectEvents:
         self._clock = clock
 
     async def execute(self, command: CollectCommand) -> CollectResult:
+        try:
+            async with asyncio.timeout(limits.COLLECT_DEADLINE_SECONDS):
+                return await self._collect(command)
+        except TimeoutError:
+            raise StoreUnavailable(
+                f"the event store did not confirm within {limits.COLLECT_DEADLINE_SECONDS:g} s; the events "
+                "may be stored or not: retry with the same Idempotency-Key or event_id"
+            ) from None
+
+    async def _collect(self, command: CollectCommand) -> CollectResult:
         now = self._clock.now()
+        keys = {
+            id(event): event.idempotency_key
+            or (f"{command.idempotency_key}:{index}" if command.idempotency_key else None)
+            for index, event in enumerate(command.events)
+        }
         targets = [(event, site) for event in command.events for site in await self._sites_of(event)]
         for event, site in targets:
             self._check(event, site, now)
@@ -109,6 +130,7 @@ class CollectEvents:
                         if salts.yesterday
                         else None
                     ),
+                    idempotency_key=keys[id(event)],
                 )
             )
         await self._queue.enqueue(QueuedRequest(queued, address_token(salts.today, command.ip)), now)

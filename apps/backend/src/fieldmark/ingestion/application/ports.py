@@ -54,6 +54,7 @@ class QueuedEvent:
     event: StoredEvent
     visitor_today: int
     visitor_yesterday: int | None
+    idempotency_key: str | None = None  # queued once per site and key within a day; repeats are dropped
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ class IncomingEvent:
     click: Click | None = None
     timestamp: datetime | None = None
     person: str | None = None  # the site's own id of a signed-in person (`fieldmark('identify', id)`)
+    idempotency_key: str | None = None  # `event_id`: the same key again within a day is stored once
 
 
 @dataclass(frozen=True)

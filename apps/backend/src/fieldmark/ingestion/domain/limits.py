@@ -2,6 +2,9 @@
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_BATCH_EVENTS = 50
+MAX_IDEMPOTENCY_KEY_LENGTH = 200  # `event_id`, or the Idempotency-Key header
+IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600  # an event sent again with the same key within this is stored once
+COLLECT_DEADLINE_SECONDS = 5.0  # the stream must confirm a request within this, else 503 (clients wait 10)
 MAX_DOMAINS = 10  # sites one event may name in `d` (a comma-separated list), after removing repeats
 MAX_NAME_LENGTH = 120
 MAX_URL_LENGTH = 2000

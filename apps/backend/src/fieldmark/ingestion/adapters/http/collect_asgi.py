@@ -21,10 +21,11 @@ from litestar.openapi.spec import (
 )
 from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
-from fieldmark.ingestion.adapters.http.payload import decode, to_event
+from fieldmark.ingestion.adapters.http.payload import decode, idempotency_key, to_event
 from fieldmark.ingestion.application.collect_events import CollectCommand
 from fieldmark.ingestion.domain.limits import MAX_BODY_BYTES
 from fieldmark.shared_kernel.access import PUBLIC, access
+from fieldmark.shared_kernel.errors import InvalidInput
 from fieldmark.shared_kernel.net import RELAYED_PEER, client_ip, host_of
 
 _ACCEPTED_TYPES = (b"", b"text/plain", b"application/json")
@@ -59,6 +60,10 @@ async def _cors(ingestion: Any, origin: bytes | None) -> list[tuple[bytes, bytes
     return [(b"vary", b"Origin")]
 
 
+def _bad(field: str, why: str) -> InvalidInput:
+    return InvalidInput(f"{field} {why}", field=field)
+
+
 @asgi("/api/event", copy_scope=False, opt=access(PUBLIC))
 async def collect_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     headers = dict(scope["headers"])
@@ -69,7 +74,7 @@ async def collect_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         if cors and cors[0][0] == b"access-control-allow-origin":
             cors += [
                 (b"access-control-allow-methods", b"POST"),
-                (b"access-control-allow-headers", b"Content-Type"),
+                (b"access-control-allow-headers", b"Content-Type, Idempotency-Key"),
                 (b"access-control-max-age", b"86400"),
             ]
         await _respond(send, 204, cors, b"")
@@ -98,7 +103,9 @@ async def collect_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         relayed.decode("latin-1") if relayed else None,
     )
     user_agent = headers.get(b"user-agent", b"").decode("latin-1")
-    result = await ingestion.collect.execute(CollectCommand(events, ip, user_agent))
+    sent_key = headers.get(b"idempotency-key")
+    key = idempotency_key(sent_key.decode("latin-1").strip(), "idempotency-key", _bad) if sent_key else None
+    result = await ingestion.collect.execute(CollectCommand(events, ip, user_agent, key))
     response = b'{"accepted":%d,"load":[%s]}' % (
         result.received,
         b",".join(b'"%s"' % name.encode() for name in result.load),

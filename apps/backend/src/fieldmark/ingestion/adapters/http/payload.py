@@ -69,6 +69,7 @@ class EventPayload(msgspec.Struct, forbid_unknown_fields=True):
     dd: bool | None = None  # dead click
     lb: str | None = None  # the label of a clicked link or button
     pid: str | None = None  # a signed-in person's id from the site (`fieldmark('identify', id)`), hashed
+    event_id: str | None = None  # an idempotency key: the same one again within a day is stored once
 
 
 _decoder = msgspec.json.Decoder(EventPayload | list[EventPayload])
@@ -168,7 +169,17 @@ def to_event(p: EventPayload, index: int | None = None) -> IncomingEvent:
         click=_click(p, bad) if kind is Kind.CLICK else None,
         timestamp=_timestamp(p.timestamp, bad),
         person=_person(p.pid, bad),
+        idempotency_key=idempotency_key(p.event_id, "event_id", bad),
     )
+
+
+def idempotency_key(raw: str | None, field: str, bad: Any) -> str | None:
+    """`event_id` or the Idempotency-Key header: 1 to 200 printable characters."""
+    if raw is None:
+        return None
+    if not 0 < len(raw) <= limits.MAX_IDEMPOTENCY_KEY_LENGTH or not raw.isprintable():
+        raise bad(field, f"must be 1 to {limits.MAX_IDEMPOTENCY_KEY_LENGTH} printable characters")
+    return raw
 
 
 def _hash_mode(raw: int | bool | None, bad: Any) -> bool:
