@@ -4,6 +4,7 @@ and bad configuration stopped with one clear line."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -42,9 +43,12 @@ class Running:
         return self.process.returncode, stderr or ""
 
 
-def start(fieldmark_bin: str, env: dict[str, str], log: Path | None = None) -> Running:
+def start(
+    fieldmark_bin: str, env: dict[str, str], log: Path | None = None, *, new_session: bool = False
+) -> Running:
     """`fieldmark run` on a free port, once healthy. Its log goes to `log` when given (a run that logs
-    much would fill a pipe nobody reads until the stop), else to a pipe read at the stop."""
+    much would fill a pipe nobody reads until the stop), else to a pipe read at the stop. `new_session`:
+    in a process group of its own, as a terminal or a service manager starts it (to be killed whole)."""
     port = free_port()
     process = subprocess.Popen(
         [fieldmark_bin, "run"],
@@ -52,6 +56,7 @@ def start(fieldmark_bin: str, env: dict[str, str], log: Path | None = None) -> R
         text=True,
         stdout=subprocess.PIPE,
         stderr=log.open("a") if log is not None else subprocess.PIPE,
+        start_new_session=new_session,
     )
     running = Running(process, port)
     deadline = time.monotonic() + 90
@@ -333,3 +338,43 @@ def test_headers_that_never_finish_get_a_408_and_the_connection_closed(
     finally:
         code, stderr = running.stop()
     assert code == 0, stderr
+
+
+def _postgres_servers(data_dir: Path) -> list[psutil.Process]:
+    return [
+        p for p in processes_using(data_dir) if "postgres" in p.name() and p.status() != psutil.STATUS_ZOMBIE
+    ]
+
+
+def test_after_kill_9_of_the_whole_group_the_next_run_takes_over_the_orphaned_postgres(
+    fieldmark_bin: str, cli_env: dict[str, str], data_dir: Path, cleanup: None
+) -> None:
+    """pg_ctl runs PostgreSQL in a session of its own, so SIGKILL of `fieldmark run`'s whole process group
+    leaves it running. The next run takes it over (its data intact) and, on a clean stop, stops it: no
+    PostgreSQL of this data directory is left."""
+    first = start(fieldmark_bin, cli_env, new_session=True)
+    with httpx.Client(base_url=first.url, timeout=30) as client:
+        assert (
+            client.post(
+                "/api/auth/register", json={"email": "k@example.com", "password": "a long passphrase"}
+            ).status_code
+            == 201
+        )
+    os.killpg(first.process.pid, signal.SIGKILL)
+    first.process.wait(timeout=30)
+    orphans = _postgres_servers(data_dir)
+    assert orphans, "the embedded PostgreSQL did not survive the kill: nothing to take over"
+
+    second = start(fieldmark_bin, cli_env, new_session=True)
+    with httpx.Client(base_url=second.url, timeout=30) as client:
+        kept = client.post(
+            "/api/auth/login", json={"email": "k@example.com", "password": "a long passphrase"}
+        )
+        assert kept.status_code == 200, kept.text  # the orphan's data, served by the new run
+    code, stderr = second.stop()
+    assert code == 0, stderr
+    deadline = time.monotonic() + 30
+    while _postgres_servers(data_dir):
+        assert time.monotonic() < deadline, [p.cmdline() for p in _postgres_servers(data_dir)]
+        time.sleep(0.2)
+    assert "taking it over" in stderr

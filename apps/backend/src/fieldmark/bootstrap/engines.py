@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import json
 import logging
 import os
 import signal
@@ -121,6 +122,7 @@ class EmbeddedEngines:
         from pgserver.postgres_server import get_server  # only embedded mode needs it
 
         folder.mkdir(parents=True, exist_ok=True)
+        _take_over_orphaned_postgres(folder)
         try:
             self._postgres = get_server(folder, cleanup_mode="stop")
         except Exception as exc:
@@ -176,6 +178,45 @@ class EmbeddedEngines:
                     return url
             time.sleep(0.05)
         raise ConfigError("REDIS_URL", f"embedded Redis did not answer on {sock} within 20 s")
+
+
+def _take_over_orphaned_postgres(folder: Path) -> None:
+    """pgserver stops its server when the last process holding a handle exits, counting the holders'
+    pids in `.handle_pids.json`. A holder killed with SIGKILL stays on that list for ever, so the server
+    (which runs in a session of its own, and survives) was never stopped again and every later run
+    reused it. The pids of processes that no longer run are struck off first: a server left by them is
+    taken over by this process, which then stops it on the way out like one it started."""
+    from pgserver.postgres_server import PostgresServer
+
+    handles = folder / ".handle_pids.json"
+    with PostgresServer._lock:  # the lock pgserver itself takes around that list
+        try:
+            pids = json.loads(handles.read_text())
+        except (FileNotFoundError, ValueError):
+            return
+        alive = [pid for pid in pids if _running(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+            log.warning(
+                "embedded PostgreSQL in %s: taking it over from processes that ended without stopping it"
+                " (pids %s)",
+                folder,
+                ", ".join(str(pid) for pid in pids if pid not in alive),
+            )
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (a killed process its parent has not reaped yet)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): it exists
 
 
 def _wait_until_loaded(client: redis.Redis, deadline: float) -> None:
