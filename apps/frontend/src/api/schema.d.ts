@@ -110,7 +110,7 @@ export interface paths {
         };
         /**
          * The caller's own sign-ins and failed sign-ins, newest first
-         * @description 200 with a page of entries (`login.succeeded`, `login.failed`); 401 when not signed in.
+         * @description 200 with a page of entries (`login.succeeded`, `login.failed`, `password.changed`, `password.reset`, `two_factor.enabled`, ...); 401 when not signed in.
          */
         get: operations["myActivity"];
         put?: never;
