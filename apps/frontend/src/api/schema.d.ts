@@ -292,7 +292,7 @@ export interface paths {
         put?: never;
         /**
          * Record a pageview, custom event, engagement or click (one, or a batch of up to 50)
-         * @description One event object or an array of 1 to 50, at most 64 KB, as text/plain or application/json, in Fieldmark's or Plausible's Events API format. Every field: docs/api/ingestion.md.
+         * @description One event object or an array of 1 to 50, at most 64 KB, as text/plain or application/json, in Fieldmark's or Plausible's Events API format. An event's `event_id`, or the request's Idempotency-Key header (per event: key and index), stores it once per site within 24 hours. Every field: docs/api/ingestion.md.
          */
         post: operations["collectEvent"];
         delete?: never;
@@ -2468,7 +2468,10 @@ export interface operations {
     collectEvent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1 to 200 printable characters: a retry with the same key is not stored again */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2537,7 +2540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Pipeline behind or Redis unavailable; see Retry-After */
+            /** @description Pipeline behind or Redis unavailable, or not confirmed within 5 s (then the events may be stored: retry with the same Idempotency-Key); see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;

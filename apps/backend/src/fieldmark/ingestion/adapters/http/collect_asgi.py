@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import asgi
+from litestar.enums import ParamType
 from litestar.exceptions import HTTPException, MethodNotAllowedException
 from litestar.openapi.spec import (
     OpenAPI,
@@ -14,6 +15,7 @@ from litestar.openapi.spec import (
     OpenAPIResponse,
     OpenAPIType,
     Operation,
+    Parameter,
     PathItem,
     Reference,
     RequestBody,
@@ -154,7 +156,11 @@ def document(schema: OpenAPI) -> None:
         (413, "Body over 64 KB"),
         (415, "Unsupported content type"),
         (429, "Rate limited; see Retry-After"),
-        (503, "Pipeline behind or Redis unavailable; see Retry-After"),
+        (
+            503,
+            "Pipeline behind or Redis unavailable, or not confirmed within 5 s (then the events may be "
+            "stored: retry with the same Idempotency-Key); see Retry-After",
+        ),
     ):
         responses[str(status)] = OpenAPIResponse(
             description=why, content={"application/problem+json": OpenAPIMediaType(schema=problem)}
@@ -166,7 +172,17 @@ def document(schema: OpenAPI) -> None:
         summary="Record a pageview, custom event, engagement or click (one, or a batch of up to 50)",
         description="One event object or an array of 1 to 50, at most 64 KB, as text/plain or "
         "application/json, in Fieldmark's or Plausible's Events API format. "
-        "Every field: docs/api/ingestion.md.",
+        "An event's `event_id`, or the request's Idempotency-Key header (per event: key and index), "
+        "stores it once per site within 24 hours. Every field: docs/api/ingestion.md.",
+        parameters=[
+            Parameter(
+                name="Idempotency-Key",
+                param_in=ParamType.HEADER,
+                required=False,
+                description="1 to 200 printable characters: a retry with the same key is not stored again",
+                schema=Schema(type=OpenAPIType.STRING),
+            )
+        ],
         request_body=RequestBody(
             required=True,
             content={
