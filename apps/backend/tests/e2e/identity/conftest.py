@@ -23,6 +23,18 @@ from tests.conftest import LiveServer, free_port, settings_for
 PASSWORD = "correct horse battery staple"
 
 
+def password_link(owner: httpx.Client, csrf: str, domain: str, password: str = "open sesame") -> str:  # noqa: S107
+    """A new site of the owner's first team with a password-protected shared link: the link's token."""
+    headers = {"X-CSRF-Token": csrf}
+    team = owner.get("/api/teams").json()[0]["id"]
+    site = owner.post(f"/api/teams/{team}/sites", json={"domain": domain}, headers=headers).json()["id"]
+    created = owner.post(
+        f"/api/sites/{site}/shared-links", json={"name": "x", "password": password}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["token"])
+
+
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.e2e.identity.conftest import password_link
+
 
 def test_a_shared_link_reads_its_site_only(start) -> None:
     url, owner, csrf = start()
@@ -106,14 +108,7 @@ def test_a_shared_link_reads_its_site_only(start) -> None:
 
 def test_wrong_passwords_are_throttled(start) -> None:
     url, owner, csrf = start()
-    headers = {"X-CSRF-Token": csrf}
-    team = owner.get("/api/teams").json()[0]["id"]
-    site = owner.post(f"/api/teams/{team}/sites", json={"domain": "guarded.example"}, headers=headers).json()[
-        "id"
-    ]
-    token = owner.post(
-        f"/api/sites/{site}/shared-links", json={"name": "x", "password": "open sesame"}, headers=headers
-    ).json()["token"]
+    token = password_link(owner, csrf, "guarded.example")
     guesser = httpx.Client(base_url=url, timeout=30)
     statuses = [
         guesser.post(f"/api/share/{token}/unlock", json={"password": f"guess {i}"}).status_code

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pyotp
 
-from tests.e2e.identity.conftest import PASSWORD
+from tests.e2e.identity.conftest import PASSWORD, password_link
 
 LIMIT = 10  # attempts per account, or client, within 15 minutes
 
@@ -35,14 +35,7 @@ def test_forty_parallel_wrong_passwords_get_ten_checked(start) -> None:
 
 def test_forty_parallel_unlocks_get_ten_checked(start) -> None:
     url, owner, csrf = start()
-    headers = {"X-CSRF-Token": csrf}
-    team = owner.get("/api/teams").json()[0]["id"]
-    site = owner.post(f"/api/teams/{team}/sites", json={"domain": "raced.example"}, headers=headers).json()[
-        "id"
-    ]
-    token = owner.post(
-        f"/api/sites/{site}/shared-links", json={"name": "x", "password": "open sesame"}, headers=headers
-    ).json()["token"]
+    token = password_link(owner, csrf, "raced.example")
     clients = [httpx.Client(base_url=url, timeout=60) for _ in range(40)]
     statuses = _parallel(
         40, lambda i: clients[i].post(f"/api/share/{token}/unlock", json={"password": f"guess {i}"})

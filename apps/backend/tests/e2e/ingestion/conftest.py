@@ -6,7 +6,7 @@ import asyncio
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -27,7 +27,7 @@ from fieldmark.ingestion.application.write_stream import WriterSettings
 from fieldmark.shared_kernel.clock import SystemClock
 from fieldmark.sites.adapters.postgres_sites import PsycopgSiteRepository
 from fieldmark.sites.application.create_site import CreateSite, CreateSiteCommand
-from tests.conftest import LiveServer, settings_for
+from tests.conftest import LiveServer, free_port, settings_for, short_tmpdir
 
 FAST_WRITERS = WriterSettings(
     batch_size=500,
@@ -64,6 +64,30 @@ def redis_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
         except redis.ConnectionError:
             time.sleep(0.05)
     raise AssertionError("redis did not start")
+
+
+@dataclass
+class OwnRedis:
+    """A Redis server of the test's own, and the test's engine URLs pointing at it."""
+
+    folder: Path
+    port: int
+    process: subprocess.Popen[bytes]
+    urls: EngineUrls
+
+    def restart(self) -> None:
+        """Start it again on the same folder and port (from its append-only file)."""
+        self.process = redis_server(self.folder, self.port)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def own_redis(test_urls: EngineUrls) -> OwnRedis:
+    folder, port = short_tmpdir("fm-redis-"), free_port()
+    urls = replace(test_urls, redis_url=f"redis://127.0.0.1:{port}/0")
+    return OwnRedis(folder, port, redis_server(folder, port), urls)
 
 
 def create_site(postgres_url: str, domain: str, heatmaps: bool = False, **options: object) -> str:

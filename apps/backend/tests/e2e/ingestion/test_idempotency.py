@@ -20,8 +20,8 @@ from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES
 from fieldmark.bootstrap.stores import ClickHousePool
 from fieldmark.ingestion.domain.limits import COLLECT_DEADLINE_SECONDS
-from tests.conftest import LiveServer, free_port, settings_for, short_tmpdir, sign_up, wait_drained
-from tests.e2e.ingestion.conftest import FIREFOX, redis_server
+from tests.conftest import LiveServer, settings_for, sign_up, wait_drained
+from tests.e2e.ingestion.conftest import FIREFOX, own_redis
 
 
 def _send(url: str, body: object, key: str | None = None) -> httpx.Response:
@@ -35,15 +35,9 @@ def test_a_retry_after_an_unconfirmed_503_is_stored_once(
     test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool
 ) -> None:
     migrate_clickhouse(clickhouse)
-    folder, port = short_tmpdir("fm-idem-"), free_port()
-    server_process = redis_server(folder, port)
-    urls = EngineUrls(
-        test_urls.clickhouse_url,
-        test_urls.clickhouse_database,
-        test_urls.database_url,
-        f"redis://127.0.0.1:{port}/0",
-    )
-    app = create_app(AppContainer(settings=settings_for(data_dir), urls=urls), ALL_ROLES, writers=1)
+    own = own_redis(test_urls)
+    server_process, port = own.process, own.port
+    app = create_app(AppContainer(settings=settings_for(data_dir), urls=own.urls), ALL_ROLES, writers=1)
     try:
         with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
             team = sign_up(client, "idem@example.com")
@@ -98,5 +92,4 @@ def test_a_retry_after_an_unconfirmed_503_is_stored_once(
             assert bad.json()["field"] == "event_id"
     finally:
         server_process.send_signal(signal.SIGCONT)
-        server_process.terminate()
-        server_process.wait(timeout=30)
+        own.close()

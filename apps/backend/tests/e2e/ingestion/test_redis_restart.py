@@ -17,22 +17,16 @@ from fieldmark.bootstrap.http import create_app
 from fieldmark.bootstrap.migrate import migrate_clickhouse
 from fieldmark.bootstrap.roles import ALL_ROLES, Role
 from fieldmark.bootstrap.stores import ClickHousePool
-from tests.conftest import LiveServer, collect_pageview, free_port, settings_for, short_tmpdir, sign_up
-from tests.e2e.ingestion.conftest import redis_server
+from tests.conftest import LiveServer, collect_pageview, settings_for, sign_up
+from tests.e2e.ingestion.conftest import own_redis
 
 
 def test_the_stream_survives_a_redis_restart(
     test_urls: EngineUrls, data_dir: Path, clickhouse: ClickHousePool
 ) -> None:
     migrate_clickhouse(clickhouse)
-    folder, port = short_tmpdir("fm-redis-"), free_port()
-    server_process = redis_server(folder, port)
-    urls = EngineUrls(
-        test_urls.clickhouse_url,
-        test_urls.clickhouse_database,
-        test_urls.database_url,
-        f"redis://127.0.0.1:{port}/0",
-    )
+    own = own_redis(test_urls)
+    urls = own.urls
     settings = settings_for(data_dir)
     try:
         # Collect only, first: events wait in the stream.
@@ -48,12 +42,11 @@ def test_the_stream_survives_a_redis_restart(
 
             accepted = [i for i in range(30) if send(i) == 202]
             assert len(accepted) == 30
-            server_process.kill()  # Redis dies without a word
-            server_process.wait()
+            own.close()  # Redis dies without a word
             refused = [send(100 + i) for i in range(5)]
             assert set(refused) == {503}  # nothing taken while the stream is away
-            server_process = redis_server(folder, port)  # back, from its append-only file
-            assert redis.Redis(port=port).xlen("fm:events") == 30
+            own.restart()  # back, from its append-only file
+            assert redis.Redis(port=own.port).xlen("fm:events") == 30
             deadline = time.monotonic() + 20
             while send(200) != 202:
                 assert time.monotonic() < deadline
@@ -71,6 +64,5 @@ def test_the_stream_survives_a_redis_restart(
         paths = clickhouse.run(lambda c: c.query("SELECT pathname FROM events ORDER BY pathname").result_rows)
         assert sorted(p for (p,) in paths) == sorted(f"/{i}" for i in accepted)
     finally:
-        server_process.kill()
-        server_process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+        own.close()
+        shutil.rmtree(own.folder, ignore_errors=True)
