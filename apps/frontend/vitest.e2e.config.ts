@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 150_000,
     fileParallelism: false,
+    // expect.poll waits for what the page does, not for how fast a busy machine does it (vitest's default
+    // is 1 s, which a loaded 2-core CI machine misses): a poll still fails when the behaviour never comes.
+    expect: { poll: { timeout: 15_000 } },
   },
 })
