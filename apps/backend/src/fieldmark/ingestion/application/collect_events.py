@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -93,12 +93,13 @@ class CollectEvents:
 
     async def _collect(self, command: CollectCommand) -> CollectResult:
         now = self._clock.now()
-        keys = {
-            id(event): event.idempotency_key
-            or (f"{command.idempotency_key}:{index}" if command.idempotency_key else None)
+        events = [  # the request's key, as `<key>:<index>`, for events without one of their own
+            replace(event, idempotency_key=f"{command.idempotency_key}:{index}")
+            if command.idempotency_key and not event.idempotency_key
+            else event
             for index, event in enumerate(command.events)
-        }
-        targets = [(event, site) for event in command.events for site in await self._sites_of(event)]
+        ]
+        targets = [(event, site) for event in events for site in await self._sites_of(event)]
         for event, site in targets:
             self._check(event, site, now)
 
@@ -130,7 +131,7 @@ class CollectEvents:
                         if salts.yesterday
                         else None
                     ),
-                    idempotency_key=keys[id(event)],
+                    idempotency_key=event.idempotency_key,
                 )
             )
         await self._queue.enqueue(QueuedRequest(queued, address_token(salts.today, command.ip)), now)
