@@ -20,6 +20,7 @@ class ClickHouseRunner(Protocol):
 
 
 CSV_SETTINGS = {"prefer_column_name_to_alias": 1}
+_FORMULA_LITERAL = FORMULA_PATTERN.replace("\\", "\\\\")  # the pattern as a ClickHouse string literal
 
 
 def csv_safe_columns(
@@ -36,8 +37,7 @@ def csv_safe_columns(
             kind.replace("LowCardinality(", "").replace("Nullable(", "").startswith(("String", "FixedString"))
         )
         columns.append(
-            f"if(match(`{name}`, '{FORMULA_PATTERN.replace(chr(92), chr(92) * 2)}'), concat('\\'', `{name}`),"
-            f" `{name}`) AS `{name}`"
+            f"if(match(`{name}`, '{_FORMULA_LITERAL}'), concat('\\'', `{name}`), `{name}`) AS `{name}`"
             if text
             else f"`{name}`"
         )

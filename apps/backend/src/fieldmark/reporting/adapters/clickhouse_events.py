@@ -52,10 +52,11 @@ class ClickHouseRawEvents:
             def work(client: Any) -> None:
                 names = [row[0] for row in client.query("DESCRIBE TABLE events").result_rows]
                 pump([(",".join(f'"{name}"' for name in names if name != "retention_days") + "\n").encode()])
+                csv_select = f"SELECT {csv_safe_columns(client)}{where}"
                 offset = 0
                 while True:
                     page = client.raw_query(
-                        f"SELECT {csv_safe_columns(client)}{where} LIMIT {PAGE} OFFSET {offset}",
+                        f"{csv_select} LIMIT {PAGE} OFFSET {offset}",
                         parameters=parameters,
                         fmt="CSV",
                         settings={**_ONE_READER, **CSV_SETTINGS},
