@@ -6,7 +6,6 @@ import ipaddress
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import pycountry
@@ -29,6 +28,7 @@ from fieldmark.shared_kernel.audit import AuditEvent
 from fieldmark.shared_kernel.clock import Clock
 from fieldmark.shared_kernel.errors import InvalidInput, NotFound
 from fieldmark.shared_kernel.ids import TeamId, UserId
+from fieldmark.shared_kernel.net import host_of
 from fieldmark.sites.application.ports import DefinitionRepository, SiteRepository
 from fieldmark.sites.domain.definitions import Matcher, check_steps, check_window, path_regex
 from fieldmark.sites.domain.site import Site
@@ -84,14 +84,11 @@ class SitesForIdentity:
         return TeamId(site.team_id) if site is not None and site.team_id is not None else None
 
     async def serves(self, site_id: UUID, url: str) -> bool:
+        host = host_of(url)
+        if not host or not url.lower().startswith(("http://", "https://")):
+            return False
         site = await self._sites.by_id(site_id)
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            return False
-        if site is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            return False
-        return hostname_allowed(parts.hostname, (site.domain, *site.allowed_hostnames))
+        return site is not None and hostname_allowed(host, (site.domain, *site.allowed_hostnames))
 
 
 class SiteFactsForIdentity:
