@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (the SQL text is constant: values are bound parameters)
 """API keys in PostgreSQL through psycopg 3."""
 
 from __future__ import annotations
@@ -10,10 +11,8 @@ from fieldmark.identity.adapters.postgres import PostgresRepository
 from fieldmark.identity.domain.api_key import ApiKey
 from fieldmark.shared_kernel.ids import TeamId
 
-_SELECT = (
-    "SELECT id, team_id, name, prefix, scopes, site_ids, created_by, created_at, last_used_at, revoked_at"
-    " FROM api_keys"
-)
+_COLUMNS = "id, team_id, name, prefix, scopes, site_ids, created_by, created_at, last_used_at, revoked_at"
+_SELECT = f"SELECT {_COLUMNS} FROM api_keys"
 
 
 def _key(row: dict[str, Any]) -> ApiKey:
@@ -74,12 +73,10 @@ class PsycopgApiKeyRepository(PostgresRepository):
             "UPDATE api_keys SET site_ids = array_remove(site_ids, %s),"
             " revoked_at = CASE WHEN site_ids = ARRAY[%s]::uuid[] THEN COALESCE(revoked_at, %s)"
             " ELSE revoked_at END"
-            " WHERE %s = ANY(site_ids)"
-            " RETURNING id, team_id, name, prefix, scopes, site_ids, created_by, created_at, last_used_at,"
-            " revoked_at, cardinality(site_ids) = 0 AS emptied",
+            " WHERE %s = ANY(site_ids) RETURNING " + _COLUMNS,
             (site_id, site_id, at, site_id),
         )
-        return [_key(r) for r in rows if r["emptied"]]
+        return [_key(r) for r in rows if not r["site_ids"]]  # emptied: revoked by this statement
 
     async def touch(self, key_id: UUID, at: datetime) -> None:
         await self._run(

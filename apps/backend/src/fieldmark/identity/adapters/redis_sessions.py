@@ -23,6 +23,11 @@ def _key(token: str) -> str:
     return "fm:auth:session:" + hashlib.sha256(token.encode()).hexdigest()
 
 
+def _user_id(value: Any) -> UserId | None:
+    """The user id a reset token or a challenge holds, as Redis returns it (bytes or text), or None."""
+    return UserId(uuid.UUID(value.decode() if isinstance(value, bytes) else value)) if value else None
+
+
 class RedisSessionStore:
     def __init__(self, client: aioredis.Redis) -> None:
         self._redis = client
@@ -91,15 +96,11 @@ class RedisResetTokens:
             await pipe.execute()
         return token
 
-    @staticmethod
-    def _user(value: Any) -> UserId | None:
-        return UserId(uuid.UUID(value.decode() if isinstance(value, bytes) else value)) if value else None
-
     async def peek(self, token: str) -> UserId | None:
-        return self._user(await self._redis.get(self._key(token)))
+        return _user_id(await self._redis.get(self._key(token)))
 
     async def redeem(self, token: str) -> UserId | None:
-        return self._user(await self._redis.getdel(self._key(token)))
+        return _user_id(await self._redis.getdel(self._key(token)))
 
     async def revoke_all(self, user_id: UserId) -> None:
         keys = [
@@ -125,7 +126,7 @@ class RedisChallenges:
 
     async def redeem(self, token: str) -> UserId | None:
         value = await self._redis.getdel("fm:auth:2fa:" + hashlib.sha256(token.encode()).hexdigest())
-        return UserId(uuid.UUID(value.decode() if isinstance(value, bytes) else value)) if value else None
+        return _user_id(value)
 
 
 # Every key counts the attempt; the window starts with a key's first attempt. Over the limit: its wait.
