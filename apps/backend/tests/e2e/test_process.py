@@ -353,25 +353,29 @@ def test_after_kill_9_of_the_whole_group_the_next_run_takes_over_the_orphaned_po
     leaves it running. The next run takes it over (its data intact) and, on a clean stop, stops it: no
     PostgreSQL of this data directory is left."""
     first = start(fieldmark_bin, cli_env, new_session=True)
-    with httpx.Client(base_url=first.url, timeout=30) as client:
-        assert (
-            client.post(
-                "/api/auth/register", json={"email": "k@example.com", "password": "a long passphrase"}
-            ).status_code
-            == 201
-        )
-    os.killpg(first.process.pid, signal.SIGKILL)
-    first.process.wait(timeout=30)
+    try:
+        with httpx.Client(base_url=first.url, timeout=30) as client:
+            assert (
+                client.post(
+                    "/api/auth/register", json={"email": "k@example.com", "password": "a long passphrase"}
+                ).status_code
+                == 201
+            )
+    finally:  # the whole group, as a crash or an OOM kill would
+        os.killpg(first.process.pid, signal.SIGKILL)
+        first.process.wait(timeout=30)
     orphans = _postgres_servers(data_dir)
     assert orphans, "the embedded PostgreSQL did not survive the kill: nothing to take over"
 
     second = start(fieldmark_bin, cli_env, new_session=True)
-    with httpx.Client(base_url=second.url, timeout=30) as client:
-        kept = client.post(
-            "/api/auth/login", json={"email": "k@example.com", "password": "a long passphrase"}
-        )
-        assert kept.status_code == 200, kept.text  # the orphan's data, served by the new run
-    code, stderr = second.stop()
+    try:  # in a session of its own, a run left by a failed assertion would outlive the test
+        with httpx.Client(base_url=second.url, timeout=30) as client:
+            kept = client.post(
+                "/api/auth/login", json={"email": "k@example.com", "password": "a long passphrase"}
+            )
+            assert kept.status_code == 200, kept.text  # the orphan's data, served by the new run
+    finally:
+        code, stderr = second.stop()
     assert code == 0, stderr
     deadline = time.monotonic() + 30
     while _postgres_servers(data_dir):
